@@ -1,0 +1,4 @@
+/* Descriptors of module frag (not yet written). */
+#include "proto.h"
+
+const struct pkt_proto *const pkt_mod_frag[] = { NULL };

@@ -1,0 +1,2 @@
+/* Fragmentation and reassembly (not yet written). */
+#include "proto.h"

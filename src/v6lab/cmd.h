@@ -1,0 +1,7 @@
+/* Subcommands of the v6lab program; each takes argc/argv after its name. */
+#ifndef V6LAB_CMD_H
+#define V6LAB_CMD_H
+
+int cmd_decode(int argc, char **argv);
+
+#endif
