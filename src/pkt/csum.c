@@ -151,7 +151,7 @@ int pkt_csum_verify(const struct pkt_dec *d, int idx)
 			f = &p->fields[i];
 	if (!f || !p->csum)
 		return -ENOENT;
-	if (d->l[idx].flags & PKT_LF_TRUNC)
+	if (d->l[idx].flags & (PKT_LF_TRUNC | PKT_LF_PARTIAL))
 		return -ENODATA;
 	rc = pkt_field_get(d, idx, f, &v);
 	if (rc)

@@ -102,8 +102,7 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 {
 	const struct pkt_proto *p = first;
 	uint32_t off = 0, end = len;
-	int in_frag = 0;
-
+	
 	d->buf = buf;
 	d->len = len;
 	d->n = 0;
@@ -111,6 +110,7 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 	d->res = PKT_OK;
 	d->bad_off = 0;
 	d->why = NULL;
+	d->partial = 0;
 
 	while (p && off < end) {
 		const struct pkt_proto *sel = p->select ? p->select(buf + off, end - off) : NULL;
@@ -140,11 +140,11 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 			nx.why = "header length exceeds the data";
 		}
 		if (rc < 0) {
-			if (in_frag) {
+			if (d->partial) {
 				/* A first fragment legitimately ends mid-header. */
 				l->proto = &pkt_proto_raw;
 				l->len = end - off;
-				l->flags |= PKT_LF_TRUNC;
+				l->flags |= PKT_LF_TRUNC | PKT_LF_PARTIAL;
 				break;
 			}
 			/* Keep a header whose own bytes are sound (its length
@@ -158,6 +158,10 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 			dec_fail(d, off, nx.why ? nx.why : "header truncated");
 			break;
 		}
+		if (d->partial)
+			l->flags |= PKT_LF_PARTIAL;
+		if (nx.truncated)
+			l->flags |= PKT_LF_TRUNC;
 		l->len = nx.len;
 		l->optoff = nx.optoff;
 		l->optlen = nx.optlen;
@@ -167,8 +171,8 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 		if (p->opts && nx.optlen && dec_options(d, idx) < 0)
 			break;
 		off += nx.len;
-		if (nx.frag_first)
-			in_frag = 1;
+		if (nx.partial)
+			d->partial = 1;
 		if (nx.payload_raw || !nx.next) {
 			if (off < end) {
 				l = dec_push(d, &pkt_proto_raw, off, end, 0);

@@ -154,8 +154,13 @@ static int ipv4_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struc
 		return -1;
 	}
 	if (tot > pkt_cur_left(c)) {
-		nx->why = "IPv4 total length exceeds the frame";
-		return -1;
+		if (!d->partial || ihl > pkt_cur_left(c)) {
+			nx->len = ihl <= pkt_cur_left(c) ? ihl : 0;
+			nx->why = "IPv4 total length exceeds the frame";
+			return -1;
+		}
+		tot = (uint16_t)pkt_cur_left(c);
+		nx->truncated = 1;
 	}
 	if (ihl > tot) {
 		nx->why = "IPv4 header length exceeds the packet";
@@ -171,7 +176,7 @@ static int ipv4_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struc
 		return 0;
 	}
 	if (c->p[6] & 0x20)
-		nx->frag_first = 1;
+		nx->partial = 1;
 	nx->next = pkt_proto_by_ipproto(c->p[9]);
 	nx->payload_raw = !nx->next;
 	return 0;

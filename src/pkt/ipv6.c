@@ -40,9 +40,12 @@ static int ipv6_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struc
 	if (plen == 0 && nh == 0) {
 		nx->end = 0; /* jumbogram candidate: scope stays the frame */
 	} else if (plen > pkt_cur_left(c) - 40) {
-		nx->len = 40;
-		nx->why = "IPv6 payload length exceeds the frame";
-		return -1;
+		if (!d->partial) {
+			nx->len = 40;
+			nx->why = "IPv6 payload length exceeds the frame";
+			return -1;
+		}
+		nx->truncated = 1; /* quoted in an ICMPv6 error: cut short is normal */
 	} else {
 		nx->end = off + 40 + plen;
 	}

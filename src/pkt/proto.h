@@ -56,7 +56,9 @@ struct pkt_layer {
 	uint16_t optlen;
 };
 
-#define PKT_LF_TRUNC 0x01 /* layer is cut short by the capture or fragment */
+#define PKT_LF_TRUNC 0x01   /* layer is cut short by the capture or fragment */
+#define PKT_LF_PARTIAL 0x02 /* inside a first fragment or a quoted packet: its
+			     * checksum covers bytes that are not here */
 
 #define PKT_MAX_LAYERS 64
 
@@ -71,6 +73,7 @@ struct pkt_dec {
 	uint32_t len;
 	uint16_t n;
 	uint16_t nopt_total;
+	uint8_t partial; /* set by the decoder once a layer said nx->partial */
 	enum pkt_result res;
 	uint32_t bad_off;
 	const char *why;
@@ -86,7 +89,11 @@ struct pkt_next {
 	const char *why;	      /* set on failure; a failing parse that
 					       * still sets len keeps the header */
 	uint8_t payload_raw;	      /* bytes after the header are opaque */
-	uint8_t frag_first;	      /* a first fragment: a short inner layer is not an error */
+	uint8_t partial;	      /* what follows may be cut short (a first
+					       * fragment, the packet quoted in an ICMP
+					       * error): a short inner header is not an error */
+	uint8_t truncated;	      /* header sound but its payload cut short
+					       * (allowed only when d->partial) */
 };
 
 /* A family of options (TLVs) inside a header's option area. */
