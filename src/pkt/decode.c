@@ -176,8 +176,11 @@ enum pkt_result pkt_decode(struct pkt_dec *d, const uint8_t *buf, uint32_t len,
 		if (nx.payload_raw || !nx.next) {
 			if (off < end) {
 				l = dec_push(d, &pkt_proto_raw, off, end, 0);
-				if (l)
+				if (l) {
 					l->len = end - off;
+					if (d->partial)
+						l->flags |= PKT_LF_PARTIAL;
+				}
 			}
 			break;
 		}

@@ -66,6 +66,10 @@ int pkt_field_get(const struct pkt_dec *d, int idx, const struct pkt_fdesc *f,
 		lend = d->len;
 	if (f->flags & PKT_FF_TAIL) {
 		start = l->off + f->bitoff / 8;
+		/* A tail before the option area stops where it starts (SRH:
+		 * segment list, then TLVs). */
+		if (l->optoff > f->bitoff / 8 && l->off + l->optoff < lend)
+			lend = l->off + l->optoff;
 		if (start > lend)
 			return -ENODATA;
 		v->p = d->buf + start;

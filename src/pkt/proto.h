@@ -138,6 +138,10 @@ struct pkt_proto {
 	int (*summary)(const struct pkt_dec *d, int idx, char *out, size_t n);
 };
 
+/* The Neighbor Discovery option family (nd.c), also used by the Mobile
+ * Prefix Advertisement. */
+extern const struct pkt_optfam pkt_ndopt_family;
+
 /* Registry: by notation name, and the entry points for frames. */
 const struct pkt_proto *pkt_proto_by_name(const char *name);
 const struct pkt_proto *pkt_proto_by_ipproto(int ipproto);

@@ -3,5 +3,6 @@
 #define V6LAB_CMD_H
 
 int cmd_decode(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } cmds[] = {
+	{ "run", cmd_run, "run conformance tests against a node under test" },
 	{ "decode", cmd_decode, "print the packets of a pcap file (summary, tree or JSON)" },
 };
 

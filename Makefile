@@ -1,0 +1,47 @@
+# Convenience wrapper around meson/ninja. See README.md.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+V6LAB = $(BUILD)/src/v6lab/v6lab
+
+DEB_PACKAGES = meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
+	libpcap-dev libmnl-dev libjansson-dev libsqlite3-dev \
+	iproute2 tcpdump tshark python3-scapy radvd ndisc6 procps
+
+.PHONY: all deps build test run asan fuzz bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_ARGS)
+
+build: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+test: build
+	tests/run-all $(BUILD)
+
+run: build
+	$(V6LAB) decode docs/samples/mixed.pcap
+
+asan:
+	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --suite unit --print-errorlogs
+
+fuzz:
+	tests/fuzz/run-all 30
+
+bench: build
+	bench/run
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Sums the results of meson test runs into one 'N passed, N failed, N skipped' line.
+
+Every TAP line of every test program counts as one check; a program that
+crashed or failed without a 'not ok' line counts as one failure, and a
+program that skipped as a whole counts as one skip. Arguments: testlog.json
+files written by `meson test`, plus optional extra counts as
+'passed=N failed=N skipped=N' words.
+"""
+import json
+import re
+import sys
+
+passed = failed = skipped = 0
+for arg in sys.argv[1:]:
+    m = re.fullmatch(r'(passed|failed|skipped)=(\d+)', arg)
+    if m:
+        n = int(m.group(2))
+        if m.group(1) == 'passed':
+            passed += n
+        elif m.group(1) == 'failed':
+            failed += n
+        else:
+            skipped += n
+        continue
+    try:
+        lines = open(arg).read().splitlines()
+    except OSError as e:
+        print(f'count: {arg}: {e}', file=sys.stderr)
+        failed += 1
+        continue
+    for line in lines:
+        if not line.strip():
+            continue
+        t = json.loads(line)
+        out = t.get('stdout') or ''
+        ok = len(re.findall(r'^ok \d+', out, re.M))
+        bad = len(re.findall(r'^not ok \d+', out, re.M))
+        res = t.get('result', '')
+        if res == 'SKIP':
+            skipped += 1
+            continue
+        passed += ok
+        failed += bad
+        if res not in ('OK', 'EXPECTEDFAIL') and bad == 0:
+            failed += 1
+            print(f"count: {t.get('name')}: {res} without a failing check", file=sys.stderr)
+        elif res == 'OK' and ok == 0:
+            passed += 1
+print(f'{passed} passed, {failed} failed, {skipped} skipped')
+sys.exit(1 if failed else 0)
