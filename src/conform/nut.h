@@ -40,6 +40,9 @@ struct nut_ops {
 	const char *name;
 	/* Brings the NUT up with nlinks links. */
 	int (*setup)(struct nut *n, int nlinks, char *err, size_t errlen);
+	/* Waits until the NUT is ready for the first step (optional). Called
+	 * once the tester listens on the links, so boot traffic is captured. */
+	int (*ready)(struct nut *n, char *err, size_t errlen);
 	/* Where the tester's end of link i is: namespace (NULL: ours) and name. */
 	int (*tn_end)(struct nut *n, int link, const struct net_ns **ns, char ifname[IFNAMSIZ]);
 	/* NUT address on a link: attr "ll" or "global"; -ENOENT when none. */
@@ -57,7 +60,14 @@ struct nut {
 	const struct nut_config *cfg;
 	int nlinks;
 	void *priv;
+	/* Drivers wait through this, so the tester keeps reading its links
+	 * (and answering Neighbor Solicitations) while an action waits. */
+	void (*idle)(void *ctx, unsigned ms);
+	void *idle_ctx;
 };
+
+/* Waits ms through n->idle, or sleeps when there is none. */
+void nut_idle(struct nut *n, unsigned ms);
 
 extern const struct nut_ops nut_netns_ops;
 extern const struct nut_ops nut_manual_ops;

@@ -92,6 +92,14 @@ const struct nut_ops nut_manual_ops = {
 	.teardown = manual_teardown,
 };
 
+void nut_idle(struct nut *n, unsigned ms)
+{
+	if (n->idle)
+		n->idle(n->idle_ctx, ms);
+	else
+		usleep(ms * 1000u);
+}
+
 const struct nut_ops *nut_driver(const char *name)
 {
 	if (!name || !strcmp(name, "netns"))

@@ -92,7 +92,7 @@ static int wait_ll(struct nut *n, unsigned ms)
 		if (cf_now_ms() >= deadline)
 			return -ETIMEDOUT;
 		(void)p;
-		usleep(20000);
+		nut_idle(n, 20);
 	}
 }
 
@@ -206,16 +206,21 @@ static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	rc = wait_ll(n, cfg->boot_wait_ms ? cfg->boot_wait_ms : 5000);
-	if (rc) {
-		snprintf(err, errlen, "the NUT's link-local addresses did not finish DAD within %ums",
-			 cfg->boot_wait_ms ? cfg->boot_wait_ms : 5000);
-		goto out;
-	}
 	say(n, "netns NUT %sn up with %d link(s)", cfg->tag, nlinks);
 out:
 	net_rtnl_close(tnl);
 	return rc;
+}
+
+static int netns_ready(struct nut *n, char *err, size_t errlen)
+{
+	unsigned ms = n->cfg->boot_wait_ms ? n->cfg->boot_wait_ms : 5000;
+
+	if (wait_ll(n, ms)) {
+		snprintf(err, errlen, "the NUT's link-local addresses did not finish DAD within %ums", ms);
+		return -ETIMEDOUT;
+	}
+	return 0;
 }
 
 static int netns_tn_end(struct nut *n, int link, const struct net_ns **ns, char ifname[IFNAMSIZ])
@@ -559,7 +564,7 @@ static int act_radvd(struct nut *n, int link, int argc, char **argv, char *err, 
 	for (int i = 0; i < 25; i++) {
 		int st;
 
-		usleep(20000);
+		nut_idle(n, 20);
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			p->radvd[link] = 0;
 			snprintf(err, errlen, "radvd exited at once (status %d%s); see %s", WEXITSTATUS(st),
@@ -727,7 +732,32 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 				return 0;
 			if (cf_now_ms() >= deadline)
 				return 0;
-			usleep(20000);
+			nut_idle(n, 20);
+		}
+	}
+	if (!strcmp(a, "await-global")) {
+		/* nut await-global LINK [within=4s] -> $addr: waits for a global
+		 * address that finished DAD (NONE when none came). */
+		const char *w = opt(argc, argv, 2, "within");
+		uint32_t ms = 4000;
+		uint64_t deadline;
+		uint8_t ad[16];
+
+		if (link < 0 || (w && cf_parse_duration(w, &ms))) {
+			snprintf(err, errlen, "nut await-global LINK [within=4s] -> $addr");
+			return -EINVAL;
+		}
+		deadline = cf_now_ms() + ms;
+		for (;;) {
+			if (!find_addr(n, link, "global", ad, false)) {
+				inet_ntop(AF_INET6, ad, out, (socklen_t)outlen);
+				return 0;
+			}
+			if (cf_now_ms() >= deadline) {
+				snprintf(out, outlen, "NONE");
+				return 0;
+			}
+			nut_idle(n, 20);
 		}
 	}
 	if (!strcmp(a, "global-address")) {
@@ -836,6 +866,7 @@ static void netns_teardown(struct nut *n)
 const struct nut_ops nut_netns_ops = {
 	.name = "netns",
 	.setup = netns_setup,
+	.ready = netns_ready,
 	.tn_end = netns_tn_end,
 	.addr = netns_addr,
 	.action = netns_action,

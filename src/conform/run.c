@@ -31,6 +31,7 @@ struct rs {
 	FILE *log;
 	FILE *html;
 	uint64_t t0;
+	struct timespec t0_real;
 	unsigned cursor[CF_MAX_LINKS]; /* next received frame an expect looks at */
 	enum cf_verdict verdict;
 	char reason[512];
@@ -60,29 +61,52 @@ static double elapsed(const struct rs *r)
 	return (double)(cf_now_ms() - r->t0) / 1000.0;
 }
 
-/* One log line, in text and in the HTML table. cls: css class. */
-static void rlog(struct rs *r, const char *cls, int link, const char *fmt, ...)
+static void vrlog(struct rs *r, double t, const char *cls, int link, const char *fmt, va_list ap)
 {
 	char buf[4096];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	if (r->log) {
 		if (link >= 0)
-			fprintf(r->log, "%8.3f link%d %s\n", elapsed(r), link, buf);
+			fprintf(r->log, "%8.3f link%d %s\n", t, link, buf);
 		else
-			fprintf(r->log, "%8.3f       %s\n", elapsed(r), buf);
+			fprintf(r->log, "%8.3f       %s\n", t, buf);
 	}
 	if (r->html) {
-		fprintf(r->html, "<tr class=\"%s\"><td>%.3f</td><td>", cls, elapsed(r));
+		fprintf(r->html, "<tr class=\"%s\"><td>%.3f</td><td>", cls, t);
 		if (link >= 0)
 			fprintf(r->html, "link%d", link);
 		fputs("</td><td>", r->html);
 		html_esc(r->html, buf);
 		fputs("</td></tr>\n", r->html);
 	}
+}
+
+/* One log line, in text and in the HTML table. cls: css class. */
+static void rlog(struct rs *r, const char *cls, int link, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void rlog(struct rs *r, const char *cls, int link, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrlog(r, elapsed(r), cls, link, fmt, ap);
+	va_end(ap);
+}
+
+/* A frame is logged at the time the kernel stamped it. */
+static void rlog_at(struct rs *r, const struct timespec *ts, const char *cls, int link,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void rlog_at(struct rs *r, const struct timespec *ts, const char *cls, int link,
+		    const char *fmt, ...)
+{
+	double t = (double)(ts->tv_sec - r->t0_real.tv_sec) +
+		   (double)(ts->tv_nsec - r->t0_real.tv_nsec) / 1e9;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vrlog(r, t, cls, link, fmt, ap);
+	va_end(ap);
 }
 
 static void frame_log(void *ctx, int link, int sent, const struct cf_frame *f)
@@ -96,7 +120,7 @@ static void frame_log(void *ctx, int link, int sent, const struct cf_frame *f)
 		r->sent++;
 	else
 		r->recv++;
-	rlog(r, sent ? "tx" : "rx", link, "%s %s", sent ? ">>" : "<<", line);
+	rlog_at(r, &f->ts, sent ? "tx" : "rx", link, "%s %s", sent ? ">>" : "<<", line);
 }
 
 static void decide(struct rs *r, const struct cf_step *s, enum cf_verdict v, const char *fmt, ...)
@@ -477,6 +501,13 @@ static int run_step(struct rs *r, const struct cf_step *s)
 	return 0;
 }
 
+static void nut_idle_cb(void *ctx, unsigned ms)
+{
+	struct rs *r = ctx;
+
+	cf_linkio_poll(r->lio, (int)ms);
+}
+
 static int nut_addr_cb(void *ctx, int link, const char *attr, uint8_t out[16])
 {
 	struct rs *r = ctx;
@@ -515,6 +546,7 @@ void cf_run_test(const struct cf_test *t, const struct nut_config *cfg, struct c
 	r->t = t;
 	r->cfg = cfg;
 	r->t0 = cf_now_ms();
+	clock_gettime(CLOCK_REALTIME, &r->t0_real);
 	pkt_wbuf_init(&r->w);
 	r->log = open_in(cfg->outdir, "log.txt");
 	r->html = open_in(cfg->outdir, "log.html");
@@ -560,6 +592,8 @@ void cf_run_test(const struct cf_test *t, const struct nut_config *cfg, struct c
 	r->res.word = cf_nodes_word;
 	r->nut.ops = nut_driver(cfg->driver);
 	r->nut.cfg = cfg;
+	r->nut.idle = nut_idle_cb;
+	r->nut.idle_ctx = r;
 	if (!r->nut.ops) {
 		decide(r, NULL, CF_ERROR, "unknown NUT driver '%s'", cfg->driver);
 		goto done;
@@ -592,6 +626,10 @@ void cf_run_test(const struct cf_test *t, const struct nut_config *cfg, struct c
 				goto teardown;
 			}
 		}
+	}
+	if (r->nut.ops->ready && r->nut.ops->ready(&r->nut, err, sizeof(err))) {
+		decide(r, NULL, CF_ERROR, "NUT not ready: %s", err);
+		goto teardown;
 	}
 	rlog(r, "info", -1, "NUT is up; running %d steps", t->nsteps);
 	for (i = 0; i < t->nsteps; i++)

@@ -447,9 +447,23 @@ static int parse_step(struct pctx *c, struct cf_lex *lx, const struct cf_token *
 			t = cf_lex_next(lx);
 			if (t->t == CT_END)
 				return 0;
+			char name[CF_TOK_MAX * 2];
+			int nl = t->line, nc = t->col;
+
 			if (t->t != CT_WORD)
 				return fail(c, t->line, t->col, "expected a snippet name");
-			if (load_snippet(c, t->s, t->line, t->col))
+			snprintf(name, sizeof(name), "%s", t->s);
+			/* common/global-address: the '/' splits tokens; join them. */
+			while (cf_lex_peek(lx)->t == CT_SLASH) {
+				size_t nlen = strlen(name);
+
+				cf_lex_next(lx);
+				t = cf_lex_next(lx);
+				if (t->t != CT_WORD)
+					return fail(c, t->line, t->col, "expected a snippet name after '/'");
+				snprintf(name + nlen, sizeof(name) - nlen, "/%s", t->s);
+			}
+			if (load_snippet(c, name, nl, nc))
 				return -1;
 		}
 	}

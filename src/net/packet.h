@@ -10,6 +10,7 @@
 #ifndef V6LAB_NET_PACKET_H
 #define V6LAB_NET_PACKET_H
 
+#include <linux/if_packet.h> /* PACKET_HOST ... */
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>

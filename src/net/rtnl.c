@@ -208,8 +208,10 @@ int net_rtnl_talk(struct net_rtnl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *
 	int rc;
 
 	nl->errmsg[0] = '\0';
-	/* Without a dump, only the ack says that the answer is complete. */
-	if (!(req->nlmsg_flags & NLM_F_DUMP))
+	/* Without a dump, only the ack says that the answer is complete.
+	 * NLM_F_DUMP shares its bits with NLM_F_EXCL and NLM_F_REPLACE: only
+	 * an RTM_GET* request (type % 4 == 2) can be a dump. */
+	if (!((req->nlmsg_type & 3) == 2 && (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP))
 		req->nlmsg_flags |= NLM_F_ACK;
 	req->nlmsg_seq = t.seq = ++nl->seq;
 	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)

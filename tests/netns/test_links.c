@@ -196,7 +196,7 @@ static size_t test_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6],
 static void test_packet(void)
 {
 	static const uint8_t other[6] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x99 };
-	struct net_pkt pa, pb;
+	struct net_pkt pa, pb, pc;
 	struct net_pkt_info info;
 	struct timespec t0, t1;
 	uint8_t f[64], r[2048];
@@ -210,7 +210,7 @@ static void test_packet(void)
 	T_OK(rc == 0, "packet socket with a filter on nut0 (%d %s)", rc, err);
 	if (pa.fd < 0 || pb.fd < 0)
 		goto out;
-	T_EQ_U(net_pkt_open(&pb, ns_b, "nosuch0", NULL, 0, err, sizeof(err)), -ENODEV,
+	T_EQ_U(net_pkt_open(&pc, ns_b, "nosuch0", NULL, 0, err, sizeof(err)), -ENODEV,
 	       "unknown interface is -ENODEV");
 	rc = net_pkt_set_filter(&pa, "ether proto nonsense", err, sizeof(err));
 	T_OK(rc == -EINVAL && err[0], "a bad filter is refused with libpcap's text: %s", err);
