@@ -73,6 +73,9 @@ static int link_of(struct nut *n, const char *arg)
 	return (int)l;
 }
 
+static int find_addr(struct nut *n, int link, const char *attr, uint8_t out[16],
+		     bool allow_tentative);
+
 static int wait_ll(struct nut *n, unsigned ms)
 {
 	struct netns_priv *p = n->priv;
@@ -216,10 +219,26 @@ static int netns_ready(struct nut *n, char *err, size_t errlen)
 {
 	unsigned ms = n->cfg->boot_wait_ms ? n->cfg->boot_wait_ms : 5000;
 
+	uint64_t deadline = cf_now_ms() + ms;
+
 	if (wait_ll(n, ms)) {
 		snprintf(err, errlen, "the NUT's link-local addresses did not finish DAD within %ums", ms);
 		return -ETIMEDOUT;
 	}
+	/* A router NUT has its configured global addresses: wait for their DAD. */
+	if (n->cfg->type == CF_NUT_ROUTER)
+		for (int i = 0; i < n->nlinks; i++) {
+			uint8_t a[16];
+
+			while (find_addr(n, i, "global", a, false)) {
+				if (cf_now_ms() >= deadline) {
+					snprintf(err, errlen, "link%d: the router's global address did not "
+							      "finish DAD within %ums", i, ms);
+					return -ETIMEDOUT;
+				}
+				nut_idle(n, 20);
+			}
+		}
 	return 0;
 }
 

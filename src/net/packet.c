@@ -111,8 +111,12 @@ int net_pkt_set_filter(struct net_pkt *p, const char *filter, char *err, size_t 
 	net_pkt_drain(p);
 	if (prog.filter) {
 		rc = attach(p->fd, &prog);
-	} else if (setsockopt(p->fd, SOL_SOCKET, SO_DETACH_FILTER, NULL, 0)) {
-		rc = -errno;
+	} else {
+		/* The kernel wants an int here, although it reads none. */
+		int zero = 0;
+
+		if (setsockopt(p->fd, SOL_SOCKET, SO_DETACH_FILTER, &zero, sizeof(zero)))
+			rc = -errno;
 	}
 out:
 	free(prog.filter);

@@ -48,9 +48,9 @@ static uint16_t icmp6_sum(const uint8_t src[16], const uint8_t dst[16], const ui
 }
 
 /* ether / ipv6 / icmpv6.echo_request, or its raw-bytes stand-in. */
-static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
+static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int raw, uint16_t seq)
 {
-	const struct pkt_proto *req = pkt_proto_by_name("icmpv6.echo_request");
+	const struct pkt_proto *req = raw ? NULL : pkt_proto_by_name("icmpv6.echo_request");
 	struct pkt_spec *s = calloc(1, sizeof(*s));
 	struct pkt_val v = { .type = PKT_FT_MAC };
 	struct pkt_slayer *l;
@@ -60,7 +60,6 @@ static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
 
 	if (!s)
 		return -ENOMEM;
-	*raw = !req;
 	l = pkt_spec_push(s, pkt_proto_by_name("ether"));
 	pkt_spec_set_str(l, "src", TN_MAC);
 	memcpy(v.a, nut_mac, 6);
@@ -71,7 +70,7 @@ static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
 	if (req) {
 		l = pkt_spec_push(s, req);
 		rc = pkt_spec_set_u(l, "id", ECHO_ID);
-		rc = rc ? rc : pkt_spec_set_u(l, "seq", ECHO_SEQ);
+		rc = rc ? rc : pkt_spec_set_u(l, "seq", seq);
 		v = (struct pkt_val){ .type = PKT_FT_BYTES, .p = echo_data, .n = sizeof(echo_data) };
 		rc = rc ? rc : pkt_spec_set(l, "data", &v);
 		T_OK(rc == 0, "echo request fields id, seq and data set (%d)", rc);
@@ -81,7 +80,7 @@ static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
 		memset(m, 0, sizeof(m));
 		m[0] = 128;
 		m[4] = ECHO_ID >> 8, m[5] = ECHO_ID & 0xff;
-		m[6] = 0, m[7] = ECHO_SEQ;
+		m[6] = (uint8_t)(seq >> 8), m[7] = (uint8_t)seq;
 		memcpy(m + 8, echo_data, sizeof(echo_data));
 		l = pkt_spec_push(s, pkt_proto_by_name("raw"));
 		v = (struct pkt_val){ .type = PKT_FT_BYTES, .p = m, .n = sizeof(m) };
@@ -90,7 +89,7 @@ static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
 	pkt_wbuf_init(w);
 	rc = pkt_build(s, w, err, sizeof(err));
 	T_OK(rc == 0, "echo request built (%s)", rc ? err : "ok");
-	if (!rc && *raw && w->len == 14 + 40 + sizeof(m)) {
+	if (!rc && raw && w->len == 14 + 40 + sizeof(m)) {
 		uint16_t c = icmp6_sum(w->b + 14 + 8, w->b + 14 + 24, w->b + 54, sizeof(m));
 
 		w->b[54 + 2] = (uint8_t)(c >> 8);
@@ -101,7 +100,8 @@ static int build_request(const uint8_t nut_mac[6], struct pkt_wbuf *w, int *raw)
 }
 
 /* Checks the reply with the decoder. */
-static void check_reply(const uint8_t *f, int n, const uint8_t nut_mac[6], int raw)
+static void check_reply(const uint8_t *f, int n, const uint8_t nut_mac[6], int raw,
+			uint16_t seq)
 {
 	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_val v;
@@ -130,7 +130,7 @@ static void check_reply(const uint8_t *f, int n, const uint8_t nut_mac[6], int r
 		i = pkt_dec_find(d, "icmpv6.echo_reply", 0);
 		T_OK(i >= 0, "an icmpv6.echo_reply layer");
 		T_EQ_U(i >= 0 ? pkt_field_u(d, i, "id", 0) : 0, ECHO_ID, "identifier echoed");
-		T_EQ_U(i >= 0 ? pkt_field_u(d, i, "seq", 0) : 0, ECHO_SEQ, "sequence number echoed");
+		T_EQ_U(i >= 0 ? pkt_field_u(d, i, "seq", 0) : 0, seq, "sequence number echoed");
 		T_OK(i >= 0 && pkt_field_get_name(d, i, "data", &v) == 0 &&
 			     v.n == sizeof(echo_data) && !memcmp(v.p, echo_data, v.n),
 		     "data echoed");
@@ -142,7 +142,7 @@ static void check_reply(const uint8_t *f, int n, const uint8_t nut_mac[6], int r
 
 		T_OK(n >= 54 + 8 && f[14 + 6] == 58 && m[0] == 129 && m[1] == 0,
 		     "an ICMPv6 echo reply after the IPv6 header");
-		T_OK(n >= 54 + 8 && (m[4] << 8 | m[5]) == ECHO_ID && (m[6] << 8 | m[7]) == ECHO_SEQ,
+		T_OK(n >= 54 + 8 && (m[4] << 8 | m[5]) == ECHO_ID && (m[6] << 8 | m[7]) == seq,
 		     "identifier and sequence number echoed");
 		T_OK(mlen == 8 + sizeof(echo_data) && !memcmp(m + 8, echo_data, sizeof(echo_data)),
 		     "data echoed");
@@ -151,23 +151,54 @@ static void check_reply(const uint8_t *f, int n, const uint8_t nut_mac[6], int r
 	free(d);
 }
 
+/* Sends one echo request and checks the reply. */
+static void exchange(struct net_pkt *p, const uint8_t nut_mac[6], int raw, uint16_t seq)
+{
+	struct net_pkt_info info;
+	struct pkt_wbuf w = { 0 };
+	uint8_t f[2048];
+	int rc, n = -1;
+
+	if (!raw && !pkt_proto_by_name("icmpv6.echo_request")) {
+		printf("# icmpv6.echo_request is not in the registry yet\n");
+		return;
+	}
+	printf("# echo request %s\n", raw ? "as raw bytes after ipv6" : "from the icmpv6 descriptors");
+	net_pkt_drain(p); /* a late reply to an earlier try */
+	rc = build_request(nut_mac, &w, raw, seq);
+	if (rc)
+		goto out;
+	/* The NUT may still be bringing the link up: try a few times. */
+	for (int t = 0; t < 5 && n < 0; t++) {
+		rc = net_pkt_send(p, w.b, w.len);
+		if (rc)
+			break;
+		n = net_pkt_recv(p, f, sizeof(f), 1000, &info);
+	}
+	T_OK(rc == 0, "echo request sent");
+	T_OK(n > 0, "echo reply received (%d)", n);
+	T_OK(n > 0 && info.ts.tv_sec > 0, "with a timestamp");
+	if (n > 0)
+		check_reply(f, n, nut_mac, raw, seq);
+out:
+	pkt_wbuf_free(&w);
+}
+
 static void run(struct net_topo *topo)
 {
 	struct net_ns *tn, *nut;
 	struct net_rtnl *nl_tn = NULL, *nl_nut = NULL;
 	struct net_pkt p = { .fd = -1 };
-	struct net_pkt_info info;
 	struct net_link l;
 	struct net_neigh *nv;
 	struct net_ip a;
-	struct pkt_wbuf w = { 0 };
-	uint8_t tn_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x01, 0x01 }, f[2048];
+	uint8_t tn_mac[6] = { 0x02, 0x00, 0x5e, 0x10, 0x01, 0x01 };
 	char err[256], v[16];
-	int if_tn, if_nut, raw = 0, rc, n = -1;
+	int if_tn, if_nut, rc;
 	size_t nn, i;
 
-	rc = net_topo_add_ns(topo, "tn", &tn);
-	rc = rc ? rc : net_topo_add_ns(topo, "nut", &nut);
+	rc = net_topo_add_ns(topo, "nut", &nut);
+	tn = &topo->ns[0];
 	rc = rc ? rc : net_topo_add_veth(topo, tn, "tn0", nut, "nut0");
 	rc = rc ? rc : net_rtnl_open(tn, &nl_tn);
 	rc = rc ? rc : net_rtnl_open(nut, &nl_nut);
@@ -194,23 +225,9 @@ static void run(struct net_topo *topo)
 	T_OK(rc == 0, "tester's packet socket with an echo-reply filter (%s)", err);
 	if (rc)
 		goto out;
-	rc = build_request(l.addr, &w, &raw);
-	if (raw)
-		printf("# icmpv6.echo_request not in the registry: raw bytes after ipv6\n");
-	if (rc)
-		goto out;
-	/* The NUT may still be bringing the link up: try a few times. */
-	for (int t = 0; t < 5 && n < 0; t++) {
-		rc = net_pkt_send(&p, w.b, w.len);
-		if (rc)
-			break;
-		n = net_pkt_recv(&p, f, sizeof(f), 1000, &info);
-	}
-	T_OK(rc == 0, "echo request sent");
-	T_OK(n > 0, "echo reply received (%d)", n);
-	T_OK(n > 0 && info.ts.tv_sec > 0, "with a timestamp");
-	if (n > 0)
-		check_reply(f, n, l.addr, raw);
+	/* Once with the echo descriptors, once with the raw stand-in. */
+	for (int raw = 0; raw < 2; raw++)
+		exchange(&p, l.addr, raw, (uint16_t)(ECHO_SEQ + raw));
 
 	rc = net_neigh_list(nl_nut, if_nut, AF_INET6, &nv, &nn);
 	for (i = 0; rc == 0 && i < nn; i++)
@@ -222,7 +239,6 @@ static void run(struct net_topo *topo)
 	if (!rc)
 		free(nv);
 out:
-	pkt_wbuf_free(&w);
 	net_pkt_close(&p);
 	net_rtnl_close(nl_tn);
 	net_rtnl_close(nl_nut);
@@ -234,13 +250,22 @@ int main(void)
 	int rc;
 
 	if (geteuid() != 0) {
+		/* Meson reads a TAP plan of 0 with SKIP as skipped only when
+		 * the exit status is 0 (77 would count as an error). */
 		printf("1..0 # SKIP needs root for network namespaces\n");
-		return 77;
+		return 0;
 	}
 	rc = net_topo_safety_net(PREFIX);
 	T_OK(rc == 0, "safety net installed (%d)", rc);
 	net_topo_init(&topo, PREFIX);
-	run(&topo);
+	rc = net_topo_add_ns(&topo, "tn", NULL);
+	if (rc == -EPERM || rc == -EACCES) {
+		printf("1..0 # SKIP cannot make network namespaces here (%s)\n", strerror(-rc));
+		return 0;
+	}
+	T_OK(rc == 0, "tester namespace (%d)", rc);
+	if (!rc)
+		run(&topo);
 	T_EQ_U(net_topo_destroy(&topo), 0, "topology destroyed");
 	return t_done();
 }

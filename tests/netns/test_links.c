@@ -246,7 +246,7 @@ static void test_packet(void)
 	test_frame(f, mac_a, mac_b, 0);
 	memmove(f + 16, f + 12, 44);
 	f[12] = 0x81, f[13] = 0x00, f[14] = 0x00, f[15] = 0x05;
-	net_pkt_set_filter(&pa, NULL, err, sizeof(err));
+	T_EQ_U(net_pkt_set_filter(&pa, NULL, err, sizeof(err)), 0, "filter removed");
 	net_pkt_send(&pb, f, 60);
 	for (int i = 0; i < 20; i++) {
 		n = net_pkt_recv(&pa, r, sizeof(r), 1000, &info);
@@ -558,15 +558,17 @@ int main(void)
 	int rc;
 
 	if (geteuid() != 0) {
+		/* Meson reads a TAP plan of 0 with SKIP as skipped only when
+		 * the exit status is 0 (77 would count as an error). */
 		printf("1..0 # SKIP needs root for network namespaces\n");
-		return 77;
+		return 0;
 	}
 	T_OK(net_topo_safety_net(PREFIX) == 0, "safety net installed");
 	net_topo_init(&topo, PREFIX);
 	rc = net_topo_add_ns(&topo, "tn", &ns_a);
 	if (rc == -EPERM || rc == -EACCES) {
 		printf("1..0 # SKIP cannot make network namespaces here (%s)\n", strerror(-rc));
-		return 77;
+		return 0;
 	}
 	T_OK(rc == 0, "first namespace (%d)", rc);
 	rc = rc ? rc : net_topo_add_ns(&topo, "nut", &ns_b);
