@@ -12,6 +12,7 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 all: build
 
 deps:
+	@command -v apt-get >/dev/null || { echo "make deps: needs Debian's apt-get"; exit 1; }
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
@@ -26,11 +27,14 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: build
+test: deps build
 	tests/run-all $(BUILD)
 
-run: build
-	$(V6LAB) decode docs/samples/mixed.pcap
+# The main job: the IPv6 core suite against the local Linux kernel, as a host
+# and as a router, in network namespaces (needs root).
+run: deps build
+	$(V6LAB) run --suite core --type host --out out/latest-host
+	$(V6LAB) run --suite core --type router --out out/latest-router
 
 asan:
 	[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false

@@ -32,6 +32,8 @@ struct nut_config {
 	unsigned boot_wait_ms;	  /* how long to wait for the NUT to be ready */
 	bool keep;		  /* leave namespaces behind (debugging) */
 	const char *outdir;	  /* per-test directory for driver files (radvd.conf) */
+	int nsysctls;		  /* KEY=VALUE set on the NUT before its links come up */
+	const char *sysctls[16];
 };
 
 struct nut;

@@ -99,6 +99,38 @@ static int wait_ll(struct nut *n, unsigned ms)
 	}
 }
 
+/* Applies the configured sysctls: phase 0 the namespace-wide ones (all,
+ * default, and everything outside conf/neigh), phase 1 those naming a link,
+ * once the links exist and before they come up. */
+static int apply_sysctls(struct nut *n, int phase, char *err, size_t errlen)
+{
+	struct netns_priv *p = n->priv;
+
+	for (int i = 0; i < n->cfg->nsysctls; i++) {
+		char kv[256], *eq;
+		bool linkwide;
+		int rc;
+
+		snprintf(kv, sizeof(kv), "%s", n->cfg->sysctls[i]);
+		eq = strchr(kv, '=');
+		if (!eq) {
+			snprintf(err, errlen, "sysctl '%s' is not KEY=VALUE", kv);
+			return -EINVAL;
+		}
+		*eq = 0;
+		linkwide = strstr(kv, ".link") || strstr(kv, "/link");
+		if (linkwide != (phase == 1))
+			continue;
+		rc = net_ns_sysctl_set(&p->nut, kv, eq + 1);
+		if (rc) {
+			snprintf(err, errlen, "sysctl %s: %s", kv, strerror(-rc));
+			return rc;
+		}
+		say(n, "sysctl %s=%s", kv, eq + 1);
+	}
+	return 0;
+}
+
 static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 {
 	const struct nut_config *cfg = n->cfg;
@@ -136,6 +168,9 @@ static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 		net_ns_sysctl_set(&p->nut, "net.ipv6.conf.all.forwarding", "1");
 		net_ns_sysctl_set(&p->nut, "net.ipv6.conf.default.forwarding", "1");
 	}
+	rc = apply_sysctls(n, 0, err, errlen);
+	if (rc)
+		return rc;
 	rc = net_rtnl_open(&p->nut, &p->nl);
 	if (!rc)
 		rc = net_rtnl_open(&p->tn, &tnl);
@@ -183,10 +218,10 @@ static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 			goto out;
 		}
 	}
-	/* Bring the NUT's links up last: what it sends at boot is captured
-	 * once the tester is listening, which the engine arranges by attaching
-	 * before the first step; frames before that are still in the kernel's
-	 * socket queue only if the socket exists, so boot frames are best effort. */
+	rc = apply_sysctls(n, 1, err, errlen);
+	if (rc)
+		goto out;
+	/* The NUT's links come up last, just before the tester attaches. */
 	for (int i = 0; i < nlinks; i++) {
 		if (cfg->type == CF_NUT_ROUTER) {
 			struct net_ip ip = { .family = AF_INET6 };

@@ -34,7 +34,8 @@ int net_neigh_del(struct net_rtnl *nl, int ifindex, const struct net_ip *ip);
  * array the caller frees. */
 int net_neigh_list(struct net_rtnl *nl, int ifindex, int family, struct net_neigh **out,
 		   size_t *n);
-/* "REACHABLE", "STALE" ... for the one bit set in state; "NONE" for 0. */
+/* "REACHABLE", "STALE" ... for the one bit set in state; "NONE" for 0,
+ * "MIXED" for several. */
 const char *net_neigh_state_name(uint16_t state);
 
 #endif

@@ -72,21 +72,29 @@ static int own_stem(const char *prefix, pid_t pid, char *out, size_t n)
 int net_topo_name(const char *prefix, const char *role, char *out, size_t n)
 {
 	char stem[IFNAMSIZ + 8], c36[16];
-	size_t len;
+	size_t ls, lc, k;
 
 	if (!prefix_ok(prefix) || n < IFNAMSIZ)
 		return -EINVAL;
 	if (own_stem(prefix, getpid(), stem, sizeof(stem)))
 		return -ENAMETOOLONG;
 	b36(atomic_fetch_add(&name_counter, 1), c36, sizeof(c36));
-	len = strlen(stem) + strlen(c36);
-	if (len > IFNAMSIZ - 1)
+	ls = strlen(stem);
+	lc = strlen(c36);
+	if (ls + lc > IFNAMSIZ - 1)
 		return -ENAMETOOLONG;
+	memcpy(out, stem, ls);
+	memcpy(out + ls, c36, lc);
+	k = ls + lc;
 	/* The unique part always fits; the role is cut to what is left. */
-	if (role && role[0] && len + 1 < IFNAMSIZ - 1)
-		snprintf(out, IFNAMSIZ, "%s%s-%s", stem, c36, role);
-	else
-		snprintf(out, IFNAMSIZ, "%s%s", stem, c36);
+	if (role && role[0] && k + 1 < IFNAMSIZ - 1) {
+		size_t lr = strnlen(role, IFNAMSIZ - 2 - k);
+
+		out[k++] = '-';
+		memcpy(out + k, role, lr);
+		k += lr;
+	}
+	out[k] = '\0';
 	return 0;
 }
 
@@ -311,7 +319,8 @@ struct linux_dirent64 {
 
 static void safety_signal(int sig)
 {
-	char buf[4096], path[sizeof(NET_NS_RUN_DIR) + 256];
+	_Alignas(struct linux_dirent64) char buf[4096];
+	char path[sizeof(NET_NS_RUN_DIR) + 256];
 	size_t stem = strlen(net_stem), dir = strlen(NET_NS_RUN_DIR);
 	int saved = errno;
 	long n;

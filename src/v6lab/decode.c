@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "pcapio.h"
 #include "print.h"
+#include "proto.h"
 
 static void decode_usage(FILE *fp)
 {
@@ -24,9 +25,44 @@ static void decode_usage(FILE *fp)
 		"  --verbose   every layer and field as an indented tree\n"
 		"  --json      one JSON object per frame (schema: docs/decode-json.md)\n"
 		"  --count N   stop after N frames\n"
+		"  --fields    list every layer and field v6lab knows (markdown) and exit\n"
 		"A frame that does not decode is printed up to where it failed and\n"
 		"marked malformed with the reason and byte offset.\n"
 		"Exit status: 0 ok, 1 some frame malformed, 2 bad usage or unreadable file.\n");
+}
+
+static const char *type_name(uint8_t t)
+{
+	static const char *const n[] = { "uint", "mac", "ipv4", "ipv6", "bytes", "ipv6 list" };
+
+	return t < 6 ? n[t] : "?";
+}
+
+/* The layer and field reference of docs/decode-json.md, from the tables. */
+static void list_fields(void)
+{
+	size_t n;
+	const struct pkt_proto *const *all = pkt_proto_all(&n);
+
+	printf("| layer | kind | title | fields (name: type/bits, * = computed unless set) |\n"
+	       "|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct pkt_proto *p = all[i];
+
+		printf("| `%s` | %s | %s | ", p->name, p->kind == PKT_PK_OPT ? "option" : "header",
+		       p->title ? p->title : "");
+		for (unsigned f = 0; f < p->nfields; f++) {
+			const struct pkt_fdesc *d = &p->fields[f];
+
+			printf("%s`%s`%s: %s", f ? ", " : "", d->name, (d->flags & PKT_FF_AUTO) ? "*" : "",
+			       type_name(d->type));
+			if (d->type == PKT_FT_UINT)
+				printf("/%u", d->bits);
+			if (d->flags & PKT_FF_TAIL)
+				printf(" (rest)");
+		}
+		printf(" |\n");
+	}
 }
 
 int cmd_decode(int argc, char **argv)
@@ -35,6 +71,7 @@ int cmd_decode(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "count", required_argument, NULL, 'c' },
+		{ "fields", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -46,7 +83,7 @@ int cmd_decode(int argc, char **argv)
 	struct pkt_dec *d;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jvc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jvc:hF", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -66,6 +103,9 @@ int cmd_decode(int argc, char **argv)
 		}
 		case 'h':
 			decode_usage(stdout);
+			return 0;
+		case 'F':
+			list_fields();
 			return 0;
 		default:
 			decode_usage(stderr);

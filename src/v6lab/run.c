@@ -191,6 +191,8 @@ static void usage(FILE *fp)
 		"  --linkN IFNAME     manual driver: the tester's interface for linkN\n"
 		"  --nut-mac linkN=MAC  the NUT's MAC on linkN\n"
 		"  --feature NAME     declare a NUT feature (tests that need it run; others are N/A)\n"
+		"  --nut-sysctl K=V   netns driver: set a sysctl on the NUT before its links come up\n"
+		"                     (e.g. net.ipv6.conf.default.accept_ra=0; repeatable)\n"
 		"  --keep             leave the namespaces of each test behind (debugging)\n"
 		"  --list             list the tests and exit\n"
 		"  --check            only parse the scripts (reports file:line:column errors)\n"
@@ -241,6 +243,7 @@ int cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },	     { "help", no_argument, NULL, 'h' },
 		{ "link0", required_argument, NULL, 1000 },  { "link1", required_argument, NULL, 1001 },
 		{ "link2", required_argument, NULL, 1002 },  { "link3", required_argument, NULL, 1003 },
+		{ "nut-sysctl", required_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct runopts o = { .suite = NULL, .suites_dir = "suites", .jobs = 0 };
@@ -305,6 +308,13 @@ int cmd_run(int argc, char **argv)
 		case 'f':
 			if (o.nut.nfeatures < 16)
 				o.nut.features[o.nut.nfeatures++] = optarg;
+			break;
+		case 'y':
+			if (!strchr(optarg, '=') || o.nut.nsysctls >= 16) {
+				fprintf(stderr, "v6lab run: --nut-sysctl KEY=VALUE (at most 16)\n");
+				return 2;
+			}
+			o.nut.sysctls[o.nut.nsysctls++] = optarg;
 			break;
 		case 'k': o.nut.keep = true; break;
 		case 'l': o.list = true; break;
