@@ -28,7 +28,7 @@ enum cf_tok {
 	CT_ERROR,
 };
 
-#define CF_TOK_MAX 128
+#define CF_TOK_MAX 1024
 
 struct cf_token {
 	enum cf_tok t;

@@ -353,7 +353,7 @@ int cf_nodes_text(struct cf_nodes *n, const char *word, char *out, size_t outlen
 		const char *eq = strchr(word, '=');
 
 		if (eq && eq != word) {
-			char val[128];
+			char val[CF_TOK_MAX];
 
 			if (cf_nodes_text(n, eq + 1, val, sizeof(val), err, errlen))
 				return -1;

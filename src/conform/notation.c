@@ -77,6 +77,8 @@ static int parse_value(struct cf_lex *lx, struct cf_value *v, char *err, size_t 
 					    cf_tok_name(t->t));
 			if (v->nargs >= CF_LIST_MAX)
 				return perr(err, errlen, t->line, t->col, "list longer than %d", CF_LIST_MAX);
+			if (strlen(t->s) >= sizeof(v->args[0]))
+				return perr(err, errlen, t->line, t->col, "list item too long");
 			snprintf(v->args[v->nargs++], sizeof(v->args[0]), "%s", t->s);
 			t = cf_lex_next(lx);
 			if (t->t == CT_RBRACK)
@@ -101,6 +103,8 @@ static int parse_value(struct cf_lex *lx, struct cf_value *v, char *err, size_t 
 				return perr(err, errlen, t->line, t->col, "expected an argument of %s()", v->text);
 			if (v->nargs >= CF_LIST_MAX)
 				return perr(err, errlen, t->line, t->col, "too many arguments");
+			if (strlen(t->s) >= sizeof(v->args[0]))
+				return perr(err, errlen, t->line, t->col, "argument too long");
 			snprintf(v->args[v->nargs++], sizeof(v->args[0]), "%s", t->s);
 			t = cf_lex_next(lx);
 			if (t->t == CT_RPAREN)

@@ -27,9 +27,9 @@ enum cf_vkind {
 
 struct cf_value {
 	enum cf_vkind kind;
-	char text[128];	  /* WORD/STRING text, CALL function name */
+	char text[CF_TOK_MAX]; /* WORD/STRING text, CALL function name */
 	int nargs;	  /* LIST items / CALL arguments (words) */
-	char args[CF_LIST_MAX][CF_TOK_MAX];
+	char args[CF_LIST_MAX][128];
 	int line, col;
 };
 

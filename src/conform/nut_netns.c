@@ -28,6 +28,7 @@
 #include "link.h"
 #include "linkio.h"
 #include "neigh.h"
+#include "packet.h"
 #include "netns.h"
 #include "nodes.h"
 #include "nut.h"
@@ -883,6 +884,49 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 	}
 	if (!strcmp(a, "radvd"))
 		return act_radvd(n, link, argc, argv, err, errlen);
+	if (!strcmp(a, "inject")) {
+		/* nut inject LINK HEX...: raw frames sent from the NUT's side of
+		 * the link, for testing the tester against garbage. */
+		struct net_pkt pk;
+		uint8_t frame[2048];
+
+		if (link < 0 || argc < 3) {
+			snprintf(err, errlen, "nut inject LINK HEXFRAME...");
+			return -EINVAL;
+		}
+		snprintf(key, sizeof(key), "link%d", link);
+		rc = net_pkt_open(&pk, &p->nut, key, NULL, NET_PKT_NOPROMISC, err, errlen);
+		if (rc)
+			return rc;
+		for (int i = 2; i < argc && !rc; i++) {
+			size_t len = strlen(argv[i]) / 2;
+			const char *h = argv[i];
+
+			if (!strncmp(h, "0x", 2)) {
+				h += 2;
+				len = strlen(h) / 2;
+			}
+			if (strlen(h) % 2 || len > sizeof(frame) || len < 1) {
+				snprintf(err, errlen, "bad hex frame '%s'", argv[i]);
+				rc = -EINVAL;
+				break;
+			}
+			for (size_t k = 0; k < len; k++) {
+				unsigned b;
+
+				if (sscanf(h + 2 * k, "%2x", &b) != 1) {
+					snprintf(err, errlen, "bad hex frame '%s'", argv[i]);
+					rc = -EINVAL;
+					break;
+				}
+				frame[k] = (uint8_t)b;
+			}
+			if (!rc)
+				rc = net_pkt_send(&pk, frame, len);
+		}
+		net_pkt_close(&pk);
+		return rc < 0 ? rc : 0;
+	}
 	if (!strcmp(a, "link")) {
 		if (link < 0 || argc != 3 || (strcmp(argv[2], "up") && strcmp(argv[2], "down"))) {
 			snprintf(err, errlen, "nut link LINK up|down");

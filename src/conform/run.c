@@ -360,7 +360,7 @@ static int step_wait(struct rs *r, const struct cf_step *s)
 
 static int step_nut(struct rs *r, const struct cf_step *s)
 {
-	char argv_s[CF_ARGS_MAX][160], *argv[CF_ARGS_MAX + 1], err[512], out[256] = "", line[1024];
+	char argv_s[CF_ARGS_MAX][CF_TOK_MAX + 32], *argv[CF_ARGS_MAX + 1], err[512], out[256] = "", line[4096];
 	size_t w = 0;
 	int rc;
 

@@ -71,7 +71,7 @@ struct cf_step {
 	char reason[256]; /* else / verdict / log text */
 	/* nut / assert / respond */
 	int argc;
-	char argv[CF_ARGS_MAX][128];
+	char argv[CF_ARGS_MAX][CF_TOK_MAX];
 	char var[32]; /* nut ... -> $var; count $var */
 	enum cf_op op;
 	bool op_in; /* assert $x in [a, b] */
