@@ -13,6 +13,7 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "run", cmd_run, "run conformance tests against a node under test" },
+	{ "report", cmd_report, "markdown results table from run summaries" },
 	{ "build", cmd_build, "build packets written in the notation into a pcap file" },
 	{ "decode", cmd_decode, "print the packets of a pcap file (summary, tree or JSON)" },
 };
