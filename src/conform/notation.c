@@ -659,6 +659,13 @@ static int match_at(const struct cf_pexpr *pe, const struct pkt_dec *d, int star
 int cf_pexpr_match(const struct cf_pexpr *pe, const struct pkt_dec *d, const struct cf_resolver *r,
 		   int *layer_map, char *why, size_t whylen)
 {
+	return cf_pexpr_match_score(pe, d, r, layer_map, why, whylen, NULL);
+}
+
+int cf_pexpr_match_score(const struct cf_pexpr *pe, const struct pkt_dec *d,
+			 const struct cf_resolver *r, int *layer_map, char *why, size_t whylen,
+			 int *best_score)
+{
 	int best = -1, map[CF_LAYERS_MAX];
 	char w[512];
 
@@ -687,5 +694,7 @@ int cf_pexpr_match(const struct cf_pexpr *pe, const struct pkt_dec *d, const str
 	}
 	if (best < 0)
 		snprintf(why, whylen, "no %s layer", pe->l[0].proto->name);
+	if (best_score)
+		*best_score = best;
 	return 0;
 }

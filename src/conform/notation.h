@@ -97,6 +97,12 @@ int cf_pexpr_to_spec(const struct cf_pexpr *pe, const struct cf_resolver *r, str
 int cf_pexpr_match(const struct cf_pexpr *pe, const struct pkt_dec *d, const struct cf_resolver *r,
 		   int *layer_map, char *why, size_t whylen);
 
+/* The same, also giving how close the best attempt came (layers and fields
+ * that matched; -1 when not even the first layer name matched). */
+int cf_pexpr_match_score(const struct cf_pexpr *pe, const struct pkt_dec *d,
+			 const struct cf_resolver *r, int *layer_map, char *why, size_t whylen,
+			 int *best_score);
+
 /* Parses a plain word as a number (decimal or 0x hex). */
 int cf_parse_u64(const char *s, uint64_t *out);
 

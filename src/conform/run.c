@@ -41,6 +41,7 @@ struct rs {
 	struct cf_store store;
 	struct pkt_wbuf w;
 	unsigned sent, recv;
+	int best_score; /* of the closest miss of the current expect */
 };
 
 static void html_esc(FILE *fp, const char *s)
@@ -147,6 +148,65 @@ static bool ends_test(enum cf_verdict v)
 
 /* ---- steps ---- */
 
+/* Cuts the packet just built (r->w) at its frag() layer into the pieces the
+ * step lists and sends them in the step's order: each piece is the
+ * unfragmentable part, the Fragment header with the piece's offset and M
+ * flag (set unless the piece ends the packet), and the piece's bytes. */
+static int send_fragments(struct rs *r, const struct cf_step *s)
+{
+	struct pkt_dec *d = &r->dec;
+	uint8_t *frame = NULL;
+	int fi, ip = -1, rc = 0, n = s->norder ? s->norder : s->nfrags;
+	uint32_t unfrag, total;
+
+	pkt_decode(d, r->w.b, (uint32_t)r->w.len, pkt_proto_by_name("ether"));
+	fi = pkt_dec_find(d, "frag", 0);
+	for (int i = 0; i < fi; i++)
+		if (!strcmp(d->l[i].proto->name, "ipv6"))
+			ip = i;
+	if (fi < 0 || ip < 0) {
+		decide(r, s, CF_ERROR, "%s:%d: the packet has no IPv6 Fragment header to cut at", s->file,
+		       s->line);
+		return -1;
+	}
+	unfrag = d->l[fi].off + 8;
+	total = (uint32_t)r->w.len - unfrag;
+	frame = malloc(r->w.len + 8);
+	if (!frame) {
+		decide(r, s, CF_ERROR, "out of memory");
+		return -1;
+	}
+	for (int k = 0; k < n && !rc; k++) {
+		int p = s->norder ? s->order[k] - 1 : k;
+		uint32_t a = s->frag_from[p], b = s->frag_to[p], len, plen;
+		uint16_t offm;
+
+		if (b > total) {
+			decide(r, s, CF_ERROR, "%s:%d: fragment %d runs to byte %u, but the packet has %u bytes "
+					       "after its Fragment header", s->file, s->line, p + 1, b, total);
+			rc = -1;
+			break;
+		}
+		memcpy(frame, r->w.b, unfrag);
+		memcpy(frame + unfrag, r->w.b + unfrag + a, b - a);
+		len = unfrag + (b - a);
+		plen = len - d->l[ip].off - 40;
+		frame[d->l[ip].off + 4] = (uint8_t)(plen >> 8);
+		frame[d->l[ip].off + 5] = (uint8_t)plen;
+		offm = (uint16_t)((a / 8) << 3 | (b < total ? 1 : 0));
+		frame[d->l[fi].off + 2] = (uint8_t)(offm >> 8);
+		frame[d->l[fi].off + 3] = (uint8_t)offm;
+		rc = cf_linkio_send(r->lio, s->link, frame, len);
+		if (rc) {
+			decide(r, s, CF_ERROR, "%s:%d: send on link%d failed: %s", s->file, s->line, s->link,
+			       strerror(-rc));
+			rc = -1;
+		}
+	}
+	free(frame);
+	return rc;
+}
+
 static int step_send(struct rs *r, const struct cf_step *s)
 {
 	char err[512];
@@ -161,6 +221,8 @@ static int step_send(struct rs *r, const struct cf_step *s)
 		decide(r, s, CF_ERROR, "%s:%d: cannot build the packet: %s", s->file, s->line, err);
 		return -1;
 	}
+	if (s->nfrags)
+		return send_fragments(r, s);
 	rc = cf_linkio_send(r->lio, s->link, r->w.b, r->w.len);
 	if (rc) {
 		decide(r, s, CF_ERROR, "%s:%d: send on link%d failed: %s", s->file, s->line, s->link,
@@ -178,6 +240,7 @@ static long scan(struct rs *r, const struct cf_step *s, unsigned *pos, int *alt,
 	unsigned first = cf_linkio_first(r->lio, s->link);
 	unsigned end = cf_linkio_count(r->lio, s->link);
 	char w[512];
+	int score;
 
 	if (*pos < first)
 		*pos = first;
@@ -186,7 +249,8 @@ static long scan(struct rs *r, const struct cf_step *s, unsigned *pos, int *alt,
 
 		pkt_decode(&r->dec, f->data, f->len, pkt_proto_by_name("ether"));
 		for (int a = 0; a < s->nalts; a++) {
-			int m = cf_pexpr_match(&s->alts[a].pat, &r->dec, &r->res, NULL, w, sizeof(w));
+			int m = cf_pexpr_match_score(&s->alts[a].pat, &r->dec, &r->res, NULL, w, sizeof(w),
+						     &score);
 
 			if (m < 0) {
 				snprintf(why, whylen, "%s", w);
@@ -197,9 +261,12 @@ static long scan(struct rs *r, const struct cf_step *s, unsigned *pos, int *alt,
 				*alt = a;
 				return (long)(*pos)++;
 			}
-			/* The most informative miss: one that got past the first layer. */
-			if (w[0] && (!why[0] || strncmp(w, "no ", 3)))
+			/* The closest miss is the one that matched the most layers and
+			 * fields; a frame that matched nothing is no hint. */
+			if (w[0] && score > r->best_score) {
+				r->best_score = score;
 				snprintf(why, whylen, "%s", w);
+			}
 		}
 	}
 	return -1;
@@ -239,6 +306,8 @@ static int capture(struct rs *r, const struct cf_step *s, unsigned idx)
 static int step_expect(struct rs *r, const struct cf_step *s)
 {
 	uint64_t deadline = cf_now_ms() + s->within_ms;
+
+	r->best_score = 1;
 	unsigned pos = r->cursor[s->link];
 	char why[512] = "";
 	int alt = -1, rerr = 0;
@@ -285,6 +354,8 @@ static int step_expect(struct rs *r, const struct cf_step *s)
 static int step_expect_none(struct rs *r, const struct cf_step *s)
 {
 	uint64_t deadline = cf_now_ms() + s->within_ms;
+
+	r->best_score = 1;
 	unsigned pos = r->cursor[s->link];
 	char why[512] = "";
 	int alt = -1, rerr = 0;
@@ -319,6 +390,8 @@ static int step_expect_none(struct rs *r, const struct cf_step *s)
 static int step_count(struct rs *r, const struct cf_step *s)
 {
 	uint64_t deadline = cf_now_ms() + s->within_ms;
+
+	r->best_score = 1;
 	unsigned pos = r->cursor[s->link], n = 0;
 	char why[512] = "", num[16];
 	int alt, rerr = 0;

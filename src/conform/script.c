@@ -290,6 +290,64 @@ static int parse_args(struct pctx *c, struct cf_lex *lx, struct cf_step *s)
 
 static int load_snippet(struct pctx *c, const char *name, int line, int col);
 
+/* `fragments 0:16, 16:32, 32:48 [order 3 1 2]` after a packet to send. */
+static int parse_fragments(struct pctx *c, struct cf_lex *lx, struct cf_step *s)
+{
+	const struct cf_token *t;
+	bool has_frag = false;
+
+	for (int i = 0; i < s->pkt.n; i++)
+		has_frag |= !strcmp(s->pkt.l[i].proto->name, "frag");
+	if (!has_frag)
+		return fail(c, lx->tok.line, lx->tok.col, "fragments needs a frag() layer in the packet");
+	for (;;) {
+		unsigned long a, b;
+		char *end;
+
+		t = cf_lex_next(lx);
+		if (t->t != CT_WORD)
+			return fail(c, t->line, t->col, "expected a byte range FROM:TO");
+		a = strtoul(t->s, &end, 10);
+		if (end == t->s || *end != ':' || !isdigit((unsigned char)end[1]))
+			return fail(c, t->line, t->col, "expected a byte range FROM:TO, got '%s'", t->s);
+		b = strtoul(end + 1, &end, 10);
+		if (*end || b <= a || b > 65535)
+			return fail(c, t->line, t->col, "bad byte range '%s' (FROM < TO <= 65535)", t->s);
+		if (a % 8)
+			return fail(c, t->line, t->col, "fragment offsets are in 8-octet units: %lu is not a multiple of 8", a);
+		if (s->nfrags >= CF_FRAGS_MAX)
+			return fail(c, t->line, t->col, "at most %d fragments", CF_FRAGS_MAX);
+		s->frag_from[s->nfrags] = (uint32_t)a;
+		s->frag_to[s->nfrags] = (uint32_t)b;
+		s->nfrags++;
+		t = cf_lex_next(lx);
+		if (t->t == CT_COMMA)
+			continue;
+		break;
+	}
+	if (word_is(t, "order")) {
+		for (;;) {
+			char *end;
+			unsigned long k;
+
+			t = cf_lex_next(lx);
+			if (t->t == CT_END)
+				break;
+			k = t->t == CT_WORD ? strtoul(t->s, &end, 10) : 0;
+			if (t->t != CT_WORD || *end || k < 1 || k > (unsigned long)s->nfrags)
+				return fail(c, t->line, t->col, "order lists fragment numbers 1..%d", s->nfrags);
+			if (s->norder >= (int)sizeof(s->order))
+				return fail(c, t->line, t->col, "order too long");
+			s->order[s->norder++] = (uint8_t)k;
+		}
+		if (!s->norder)
+			return fail(c, t->line, t->col, "order lists fragment numbers 1..%d", s->nfrags);
+	} else if (t->t != CT_END) {
+		return fail(c, t->line, t->col, "expected ',' , 'order' or the end after the fragments");
+	}
+	return 0;
+}
+
 static int parse_step(struct pctx *c, struct cf_lex *lx, const struct cf_token *kw)
 {
 	const struct cf_token *t;
@@ -307,6 +365,8 @@ static int parse_step(struct pctx *c, struct cf_lex *lx, const struct cf_token *
 		cf_lex_next(lx);
 		if (parse_pattern(c, lx, &s->pkt))
 			return -1;
+		if (word_is(&lx->tok, "fragments"))
+			return parse_fragments(c, lx, s);
 		if (lx->tok.t != CT_END)
 			return fail(c, lx->tok.line, lx->tok.col, "unexpected %s after the packet",
 				    cf_tok_name(lx->tok.t));

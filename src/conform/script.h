@@ -54,6 +54,7 @@ struct cf_capture {
 #define CF_ALTS_MAX 6
 #define CF_CAPS_MAX 6
 #define CF_ARGS_MAX 12
+#define CF_FRAGS_MAX 16
 
 struct cf_step {
 	enum cf_step_kind kind;
@@ -75,6 +76,12 @@ struct cf_step {
 	char var[32]; /* nut ... -> $var; count $var */
 	enum cf_op op;
 	bool op_in; /* assert $x in [a, b] */
+	/* send ... fragments A:B, ... [order i j ...]: byte ranges of the
+	 * fragmentable part, sent as fragments in the given order (1-based). */
+	int nfrags;
+	uint32_t frag_from[CF_FRAGS_MAX], frag_to[CF_FRAGS_MAX];
+	int norder;
+	uint8_t order[CF_FRAGS_MAX * 2];
 };
 
 #define CF_NUT_HOST 1

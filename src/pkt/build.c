@@ -308,6 +308,30 @@ int pkt_build(const struct pkt_spec *s, struct pkt_wbuf *w, char *err, size_t er
 		if (l->depth == 0 && l->optoff)
 			l->optlen = (uint16_t)(l->len - l->optoff);
 	}
+	/* A caller-set IPv6 Payload Length (or IPv4 Total Length) shorter than
+	 * what was written ends the payload there, as a receiver sees it: the
+	 * checksums of the layers inside cover only that much. */
+	for (int i = 0; i < s->n; i++) {
+		const struct pkt_slayer *sl = &s->l[i];
+		const struct pkt_fdesc *f = NULL;
+		uint32_t end = 0;
+
+		if (b.view.l[i].depth)
+			continue;
+		if (!strcmp(sl->proto->name, "ipv6") && (f = pkt_proto_field(sl->proto, "plen")))
+			for (unsigned k = 0; k < sl->nset; k++)
+				if (sl->set[k].f == f && sl->set[k].v.u)
+					end = b.view.l[i].off + 40 + (uint32_t)sl->set[k].v.u;
+		if (!strcmp(sl->proto->name, "ipv4") && (f = pkt_proto_field(sl->proto, "len")))
+			for (unsigned k = 0; k < sl->nset; k++)
+				if (sl->set[k].f == f)
+					end = b.view.l[i].off + (uint32_t)sl->set[k].v.u;
+		if (!end || end >= w->len || end < b.view.l[i].off + b.view.l[i].len)
+			continue;
+		for (int j = i + 1; j < s->n; j++)
+			if (b.view.l[j].end > end)
+				b.view.l[j].end = end;
+	}
 	b.view.buf = w->b;
 	b.view.len = (uint32_t)w->len;
 	for (int i = s->n - 1; i >= 0; i--) {

@@ -11,6 +11,7 @@
 
 #include "build.h"
 #include "decode.h"
+#include "fuzz_dict.h"
 #include "lex.h"
 #include "nodes.h"
 #include "notation.h"
@@ -45,6 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	fz_dict_maybe_write(NULL);
 	cf_nodes_init(&nodes, 2);
 	nodes.nut_addr = nut_addr;
 	cf_var_set_text(&nodes, "n", "7");

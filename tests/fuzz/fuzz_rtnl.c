@@ -19,6 +19,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SEQ 1
 
+/*
+ * libmnl (1.0.4) checks a message length as a signed int: a length of 2^31
+ * or more passes, rounds up to 0, and mnl_cb_run2() then loops for ever on
+ * the same message. The kernel never sends such a length, so the input is
+ * cut before the first one; everything else goes through as it is.
+ */
+static size_t kernel_shaped(const uint8_t *p, size_t n)
+{
+	size_t off = 0;
+	uint32_t len;
+
+	while (n - off >= sizeof(struct nlmsghdr)) {
+		memcpy(&len, p + off, sizeof(len));
+		if (len >= UINT32_C(0x80000000))
+			return off;
+		if (len < sizeof(struct nlmsghdr) || len > n - off)
+			break;
+		off += NLMSG_ALIGN(len);
+		if (off > n)
+			break;
+	}
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int families[4] = { AF_UNSPEC, AF_INET, AF_INET6, AF_UNSPEC };
@@ -26,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned sel;
 	int family, ifindex;
 	mnl_cb_t cb;
-	void *buf;
+	uint8_t *buf;
+	size_t len;
 
 	if (size < 1 || size > 65536)
 		return 0;
@@ -51,12 +76,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cb = fz_neigh_cb;
 		break;
 	}
-	/* An exact-size copy, aligned as a receive buffer is. */
-	buf = malloc(size - 1 ? size - 1 : 1);
+	/* A copy of exactly what a receive would give: the kernel pads every
+	 * message to 4 bytes, so a datagram is a multiple of 4 bytes long (and
+	 * libmnl lets the last attribute run into that padding). */
+	len = NLMSG_ALIGN(size - 1);
+	buf = calloc(1, len ? len : 4);
 	if (!buf)
 		return 0;
 	memcpy(buf, data + 1, size - 1);
-	fz_rtnl_replies(buf, size - 1, SEQ, cb, NULL, errmsg, sizeof(errmsg));
+	len = kernel_shaped(buf, len);
+	fz_rtnl_replies(buf, len, SEQ, cb, NULL, errmsg, sizeof(errmsg));
 	free(buf);
 	return 0;
 }

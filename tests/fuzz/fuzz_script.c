@@ -7,9 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_dict.h"
 #include "script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const words[] = {
+		"test ", "title ", "spec ", "rfc ", "nut ", "host", "router", "needs ", "links ",
+		"link0", "link1", "init ", "common/global-address", "send ", "expect ", "none ",
+		"within ", "500ms", "2s", "1.5s", "1m", " or ", " then ", " capture ", " else ",
+		"count ", "wait ", "clear ", "assert ", " in ", "respond ", "on", "off",
+		"verdict ", "log ", "PASS", "WARN", "FAIL", "SKIP", "NA", "ERROR", "\n",
+		"\n    ", "# ", "$v", "neighbor ", "sysctl ", "await-global ", "radvd ", NULL,
+	};
+
+	(void)argc;
+	(void)argv;
+	fz_dict_maybe_write(words);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
