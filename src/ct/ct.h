@@ -3,11 +3,12 @@
  * its IP header on, with the time it was seen); the tracker finds or makes
  * its connection, moves the protocol state machine and tells how the packet
  * relates to the table (NEW, ESTABLISHED, RELATED, INVALID with a reason).
- * L3 and L4 protocols are modules behind struct ct_l3proto/ct_l4proto, so
- * nothing above this header cares which IP version it sees. The clock is the
- * caller's: live traffic passes the monotonic time, an offline replay the
- * capture's timestamps. Semantics follow Linux's nf_conntrack, and the
- * differences are listed in docs/ct-differences.md.
+ * The IP layer (l3.c) and the L4 protocols, modules behind struct
+ * ct_l4proto (l4.h), sit below the table, so nothing above this header
+ * cares which IP version it sees. The clock is the caller's: live traffic
+ * passes the monotonic time, an offline replay the capture's timestamps.
+ * Semantics follow Linux's nf_conntrack, and the differences are listed in
+ * docs/ct-differences.md.
  */
 #ifndef V6LAB_CT_H
 #define V6LAB_CT_H
@@ -95,9 +96,9 @@ enum ct_helper_id {
 
 /* A tracked connection. Read-only for callers; change it through the
  * ct_entry_* calls so events and timeouts stay right. The layout is packed
- * to 160 bytes, the table's links included, so a million connections take
- * 160 MB: status is 16 bits, the packet counters 32 bits (they wrap), the
- * start time whole seconds. */
+ * to 160 bytes, the table's links included (plus 4 bytes a hash bucket):
+ * status is 16 bits, the packet counters 32 bits (they wrap), the start
+ * time whole seconds. */
 struct ct_entry {
 	struct ct_tuple t; /* original direction; the reply is t inverted */
 	uint32_t id;	   /* stable identifier (conntrack's id=), never 0 */
@@ -156,7 +157,9 @@ struct ct_timeouts {
 
 struct ct_config {
 	uint32_t max_entries;	  /* 0: 65536 */
-	uint32_t buckets;	  /* 0: max_entries / 4, rounded to a power of 2 */
+	uint32_t buckets;	  /* 0: max_entries; rounded up to a power of 2.
+				   * 4 bytes each: max_entries / 4 saves 3 bytes
+				   * an entry for chains 4 times as long */
 	struct ct_timeouts to;	  /* zero fields take the defaults */
 	bool tcp_liberal;	  /* nf_conntrack_tcp_be_liberal */
 	bool tcp_loose;		  /* nf_conntrack_tcp_loose: pick up mid-stream */

@@ -2,7 +2,7 @@
  * The interface between the table (table.c) and the protocol modules
  * (l3.c for IPv4/IPv6; udp.c, icmp.c, tcp.c, generic.c for L4). The table
  * parses the IP layer, asks the L4 module for the tuple, looks the tuple up,
- * and hands the packet to the module's new()/packet() to move its state.
+ * and hands the packet to the module's create()/packet() to move its state.
  */
 #ifndef V6LAB_CT_L4_H
 #define V6LAB_CT_L4_H

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -47,9 +48,6 @@
 #define L_HASH 0
 #define L_NEXT 1
 #define L_PREV 2
-
-/* tflags */
-#define TF_LIVE 0x01 /* allocated (in the table, or being created) */
 
 _Static_assert(sizeof(struct ct_entry) == 160, "struct ct_entry grew past 160 bytes");
 
@@ -125,6 +123,7 @@ void ct_config_defaults(struct ct_config *c)
 	c->max_entries = 65536;
 	c->to = default_to;
 	c->tcp_max_retrans = 3;
+	c->tcp_loose = true; /* nf_conntrack_tcp_loose defaults to 1 */
 	c->frag_timeout = 60;
 	c->frag_max_bytes = 4u << 20;
 	c->max_expect = 256;
@@ -151,11 +150,8 @@ static void config_complete(struct ct_config *c)
 	fill(&c->frag_timeout, 60);
 	fill(&c->frag_max_bytes, 4u << 20);
 	fill(&c->max_expect, 256);
-	if (!c->buckets) {
-		c->buckets = c->max_entries / 4;
-		if (!c->buckets)
-			c->buckets = 1;
-	}
+	if (!c->buckets)
+		c->buckets = c->max_entries;
 	if (c->buckets > MAX_ENTRIES)
 		c->buckets = MAX_ENTRIES;
 	/* a power of 2, for the mask */
@@ -509,7 +505,9 @@ static bool early_drop(struct ct_table *t, uint32_t b)
 	uint32_t victim = NIL, seen = 0, nb = t->bmask + 1;
 
 	for (uint32_t k = 0; k < nb && k < EARLY_DROP_SCAN && seen < EARLY_DROP_SCAN; k++) {
-		for (uint32_t i = t->bucket[(b + k) & t->bmask]; i != NIL; i = t->e[i].link[L_HASH]) {
+		uint32_t i = t->bucket[(b + k) & t->bmask];
+
+		for (; i != NIL; i = t->e[i].link[L_HASH]) {
 			const struct ct_entry *e = &t->e[i];
 
 			seen++;
@@ -543,7 +541,6 @@ static uint32_t entry_alloc(struct ct_table *t, uint32_t b)
 		return NIL;
 	}
 	memset(&t->e[i], 0, sizeof(t->e[i]));
-	t->e[i].tflags = TF_LIVE;
 	t->e[i].link[L_HASH] = NIL;
 	return i;
 }
@@ -721,6 +718,29 @@ int ct_expect_walk(struct ct_table *t,
 
 /* ---- creating and freeing the table ---- */
 
+/* Zeroed memory for the big arrays, its pages touched only when used; on
+ * huge pages where the system allows it, for fewer TLB misses on lookups
+ * spread over a large table. */
+static void *big_alloc(size_t n)
+{
+	void *p;
+
+	if (!n)
+		return NULL;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (n >= (2u << 20))
+		madvise(p, n, MADV_HUGEPAGE);
+	return p;
+}
+
+static void big_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 const struct ct_l4proto *ct_l4_find(const struct ct_table *t, uint8_t proto)
 {
 	return t->l4[proto];
@@ -758,9 +778,8 @@ int ct_table_new(const struct ct_config *cfg, struct ct_table **out)
 	t->bmask = t->cfg.buckets - 1;
 	t->freelist = NIL;
 	t->next_id = 1;
-	/* calloc leaves the pages of a large array untouched until used */
-	t->e = calloc(t->max, sizeof(*t->e));
-	t->bucket = malloc((size_t)t->cfg.buckets * sizeof(*t->bucket));
+	t->e = big_alloc((size_t)t->max * sizeof(*t->e));
+	t->bucket = big_alloc((size_t)t->cfg.buckets * sizeof(*t->bucket));
 	t->ws = malloc((WHEEL_SLOTS + 1) * sizeof(*t->ws));
 	t->xs = calloc(t->cfg.max_expect, sizeof(*t->xs));
 	lim.timeout_ms = (uint64_t)t->cfg.frag_timeout * 1000;
@@ -791,8 +810,8 @@ void ct_table_free(struct ct_table *t)
 {
 	if (!t)
 		return;
-	free(t->e);
-	free(t->bucket);
+	big_free(t->e, (size_t)t->max * sizeof(*t->e));
+	big_free(t->bucket, (size_t)t->cfg.buckets * sizeof(*t->bucket));
 	free(t->ws);
 	free(t->xs);
 	pkt_reasm_free(t->reasm);
@@ -1024,7 +1043,7 @@ int ct_process(struct ct_table *t, const uint8_t *pkt, size_t len, uint16_t zone
 		case PKT_REASM_ATOMIC:
 			if (pkt_wbuf_error(&t->rbuf)) {
 				t->st.frag_dropped++;
-				return result_invalid(t, res, "no memory for the reassembled packet");
+				return result_invalid(t, res, "no memory for a reassembled packet");
 			}
 			reasm = true;
 			l3 = ct_l3_parse(t->rbuf.b, t->rbuf.len, t->cfg.checksum, &p, &why);

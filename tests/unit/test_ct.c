@@ -200,7 +200,7 @@ static void test_siphash(void)
 		T_EQ_U(ct_siphash(key, m, v[i].n), v[i].h, "SipHash-2-4 reference vector, %zu bytes",
 		       v[i].n);
 	T_EQ_U(sizeof(struct ct_entry), 160, "an entry, links included, takes 160 bytes");
-	printf("# memory: %zu bytes per entry + 4 bytes per bucket (buckets = max/4 by default)\n",
+	printf("# memory: %zu bytes per entry + 4 bytes per bucket (one bucket per entry by default)\n",
 	       sizeof(struct ct_entry));
 }
 
@@ -916,6 +916,31 @@ static void test_tcp_kill(void)
 	T_OK(R.entry == NULL, "tcp: and the entry is gone");
 	T_EQ_U(ct_table_count(t), 0, "tcp: table empty");
 	T_OK(ev.n == 2 && ev.ev[1] == CT_EV_DESTROY, "tcp: NEW then DESTROY");
+
+	/* a SYN on a connection in TIME_WAIT starts a new one (Linux's
+	 * NF_REPEAT): the old entry goes, the packet is tracked again */
+	ev.n = 0;
+	handshake(t, V4C, V4S, 33001, 80, T0);
+	P(t, T0, V4C " / tcp(sport=33001, dport=80, seq=1001, ack=5001, fin=1, ackf=1)");
+	P(t, T0, V4S " / tcp(sport=80, dport=33001, seq=5001, ack=1002, fin=1, ackf=1)");
+	P(t, T0, V4C " / tcp(sport=33001, dport=80, seq=1002, ack=5002, ackf=1)");
+	T_OK(R.entry && R.entry->p.tcp.state == CT_TCP_TIME_WAIT, "tcp: closed to TIME_WAIT");
+	{
+		uint32_t old = R.entry ? R.entry->id : 0;
+
+		T_INFO(P(t, T0 + S(1), V4C " / tcp(sport=33001, dport=80, seq=90000, syn=1)"), CT_NEW,
+		       "tcp: a new SYN in TIME_WAIT is NEW");
+		T_OK(R.created && R.entry && R.entry->id != old, "tcp: in a new entry");
+		T_OK(R.entry && R.entry->p.tcp.state == CT_TCP_SYN_SENT, "tcp: in SYN_SENT");
+		T_OK(ev.n >= 3 && ev.ev[ev.n - 2] == CT_EV_DESTROY && ev.id[ev.n - 2] == old &&
+			     ev.ev[ev.n - 1] == CT_EV_NEW,
+		     "tcp: DESTROY of the old one, then NEW");
+		T_EQ_U(ct_table_count(t), 1, "tcp: one entry");
+	}
+	/* an ICMP error quoting the TCP segment */
+	T_INFO(P(t, T0 + S(1), "ipv4(src=198.51.100.1, dst=192.0.2.1) / icmp.dest_unreach(code=4, mtu=1400) / "
+			       V4C " / tcp(sport=33001, dport=80, seq=90000, syn=1)"),
+	       CT_RELATED, "tcp: fragmentation needed quoting the SYN is RELATED");
 	ct_table_free(t);
 }
 
