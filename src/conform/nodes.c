@@ -348,6 +348,31 @@ int cf_nodes_text(struct cf_nodes *n, const char *word, char *out, size_t outlen
 		snprintf(out, outlen, "%s", var->text);
 		return 0;
 	}
+	/* A function call: eui64(PREFIX,NUT), solicited(X), mcastmac(X). */
+	{
+		const char *lp = strchr(word, '(');
+		size_t wl = strlen(word);
+
+		if (lp && lp != word && wl && word[wl - 1] == ')') {
+			static const struct pkt_fdesc ip6f = { "address", PKT_FT_IP6, 0, 0, 128, 0 };
+			struct cf_value cv = { .kind = CV_CALL };
+			char args[CF_TOK_MAX], *save = NULL, *tok;
+
+			snprintf(cv.text, sizeof(cv.text), "%.*s", (int)(lp - word), word);
+			snprintf(args, sizeof(args), "%.*s", (int)(wl - (size_t)(lp - word) - 2), lp + 1);
+			for (tok = strtok_r(args, ",", &save); tok && cv.nargs < CF_LIST_MAX;
+			     tok = strtok_r(NULL, ",", &save))
+				snprintf(cv.args[cv.nargs++], sizeof(cv.args[0]), "%s", tok);
+			{
+				struct cf_resolver r = { n, cf_nodes_word };
+
+				if (cf_value_resolve(&cv, &ip6f, &r, &v, NULL, 0, err, errlen))
+					return -1;
+			}
+			pkt_val_fmt(NULL, &v, out, outlen);
+			return 0;
+		}
+	}
 	/* key=VALUE arguments resolve their value part. */
 	{
 		const char *eq = strchr(word, '=');

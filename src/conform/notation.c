@@ -54,6 +54,37 @@ static void field_names(const struct pkt_proto *p, char *out, size_t n)
 	}
 }
 
+/* A function call value: v->text holds the name, the next token is '('. */
+static int parse_call(struct cf_lex *lx, struct cf_value *v, char *err, size_t errlen)
+{
+	const struct cf_token *t;
+
+	cf_lex_next(lx);
+	v->kind = CV_CALL;
+	for (;;) {
+		t = cf_lex_next(lx);
+		if (t->t == CT_RPAREN && v->nargs == 0)
+			return 0;
+		if (t->t != CT_WORD)
+			return perr(err, errlen, t->line, t->col, "expected an argument of %s()", v->text);
+		if (v->nargs >= CF_LIST_MAX)
+			return perr(err, errlen, t->line, t->col, "too many arguments");
+		if (strlen(t->s) >= sizeof(v->args[0]))
+			return perr(err, errlen, t->line, t->col, "argument too long");
+		snprintf(v->args[v->nargs++], sizeof(v->args[0]), "%s", t->s);
+		t = cf_lex_next(lx);
+		if (t->t == CT_RPAREN)
+			break;
+		if (t->t != CT_COMMA)
+			return perr(err, errlen, t->line, t->col, "expected ',' or ')' after an argument");
+	}
+	if (strcmp(v->text, "solicited") && strcmp(v->text, "mcastmac") && strcmp(v->text, "eui64") &&
+	    strcmp(v->text, "hex"))
+		return perr(err, errlen, v->line, v->col,
+			    "unknown function %s() (solicited, mcastmac, eui64, hex)", v->text);
+	return 0;
+}
+
 static int parse_value(struct cf_lex *lx, struct cf_value *v, char *err, size_t errlen)
 {
 	const struct cf_token *t = cf_lex_next(lx);
@@ -92,31 +123,8 @@ static int parse_value(struct cf_lex *lx, struct cf_value *v, char *err, size_t 
 			    t->t == CT_ERROR ? t->s : cf_tok_name(t->t));
 	snprintf(v->text, sizeof(v->text), "%s", t->s);
 	v->kind = CV_WORD;
-	if (cf_lex_peek(lx)->t == CT_LPAREN) {
-		cf_lex_next(lx);
-		v->kind = CV_CALL;
-		for (;;) {
-			t = cf_lex_next(lx);
-			if (t->t == CT_RPAREN && v->nargs == 0)
-				return 0;
-			if (t->t != CT_WORD)
-				return perr(err, errlen, t->line, t->col, "expected an argument of %s()", v->text);
-			if (v->nargs >= CF_LIST_MAX)
-				return perr(err, errlen, t->line, t->col, "too many arguments");
-			if (strlen(t->s) >= sizeof(v->args[0]))
-				return perr(err, errlen, t->line, t->col, "argument too long");
-			snprintf(v->args[v->nargs++], sizeof(v->args[0]), "%s", t->s);
-			t = cf_lex_next(lx);
-			if (t->t == CT_RPAREN)
-				break;
-			if (t->t != CT_COMMA)
-				return perr(err, errlen, t->line, t->col, "expected ',' or ')' after an argument");
-		}
-		if (strcmp(v->text, "solicited") && strcmp(v->text, "mcastmac") && strcmp(v->text, "eui64") &&
-		    strcmp(v->text, "hex"))
-			return perr(err, errlen, v->line, v->col,
-				    "unknown function %s() (solicited, mcastmac, eui64, hex)", v->text);
-	}
+	if (cf_lex_peek(lx)->t == CT_LPAREN)
+		return parse_call(lx, v, err, errlen);
 	return 0;
 }
 
@@ -185,6 +193,28 @@ static int parse_layer(struct cf_lex *lx, struct cf_lexpr *le, char *err, size_t
 			return perr(err, errlen, t->line, t->col, "expected a field name, got %s",
 				    t->t == CT_ERROR ? t->s : cf_tok_name(t->t));
 		t = cf_lex_peek(lx);
+		if (t->t == CT_LPAREN) {
+			/* eui64(PREFIX, NUT) -> X: a function call as the source. */
+			struct cf_value src = { .kind = CV_WORD, .line = name.line, .col = name.col };
+
+			snprintf(src.text, sizeof(src.text), "%s", name.s);
+			if (parse_call(lx, &src, err, errlen))
+				return -1;
+			t = cf_lex_next(lx);
+			if (t->t != CT_ARROW)
+				return perr(err, errlen, t->line, t->col, "expected '->' after %s(...)", src.text);
+			if (add_field(le, "src", CF_OP_EQ, &src, name.line, name.col, err, errlen) ||
+			    parse_value(lx, &v, err, errlen) ||
+			    add_field(le, "dst", CF_OP_EQ, &v, v.line, v.col, err, errlen))
+				return -1;
+			t = cf_lex_next(lx);
+			if (t->t == CT_RPAREN)
+				break;
+			if (t->t != CT_COMMA)
+				return perr(err, errlen, t->line, t->col, "expected ',' or ')', got %s",
+					    t->t == CT_ERROR ? t->s : cf_tok_name(t->t));
+			continue;
+		}
 		switch (t->t) {
 		case CT_ARROW: {
 			struct cf_value src = { .kind = CV_WORD, .line = name.line, .col = name.col };

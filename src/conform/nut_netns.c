@@ -747,6 +747,27 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 		free(v);
 		return 0;
 	}
+	if (!strcmp(a, "neighbor-lladdr")) {
+		struct net_neigh *v = NULL;
+		struct net_ip ip;
+		size_t cnt = 0;
+
+		if (link < 0 || argc != 3 || net_ip_parse(argv[2], &ip)) {
+			snprintf(err, errlen, "nut neighbor-lladdr LINK ADDR -> $mac");
+			return -EINVAL;
+		}
+		rc = net_neigh_list(p->nl, p->ifindex[link], AF_INET6, &v, &cnt);
+		if (rc)
+			return rc;
+		snprintf(out, outlen, "NONE");
+		for (size_t i = 0; i < cnt; i++)
+			if (net_ip_eq(&v[i].ip, &ip) && v[i].lladdr_len == 6)
+				snprintf(out, outlen, "%02x:%02x:%02x:%02x:%02x:%02x", v[i].lladdr[0],
+					 v[i].lladdr[1], v[i].lladdr[2], v[i].lladdr[3], v[i].lladdr[4],
+					 v[i].lladdr[5]);
+		free(v);
+		return 0;
+	}
 	if (!strcmp(a, "is-router")) {
 		struct net_neigh *v = NULL;
 		struct net_ip ip;

@@ -6,6 +6,7 @@
  */
 #include "run.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +125,8 @@ static void frame_log(void *ctx, int link, int sent, const struct cf_frame *f)
 	rlog_at(r, &f->ts, sent ? "tx" : "rx", link, "%s %s", sent ? ">>" : "<<", line);
 }
 
+static void expand_vars(struct rs *r, const char *text, char *out, size_t n);
+
 static void decide(struct rs *r, const struct cf_step *s, enum cf_verdict v, const char *fmt, ...)
 {
 	va_list ap;
@@ -135,9 +138,14 @@ static void decide(struct rs *r, const struct cf_step *s, enum cf_verdict v, con
 		return;
 	r->verdict = v;
 	r->decided = s;
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
+	{
+		char raw[512];
+
+		va_start(ap, fmt);
+		vsnprintf(raw, sizeof(raw), fmt, ap);
+		va_end(ap);
+		expand_vars(r, raw, r->reason, sizeof(r->reason));
+	}
 	rlog(r, "verdict", -1, "%s: %s", cf_verdict_name(v), r->reason);
 }
 
@@ -514,7 +522,7 @@ static int step_assert(struct rs *r, const struct cf_step *s)
 	}
 	rlog(r, "info", -1, "assert %s: %s (%s)", ok ? "holds" : "fails", a, s->argv[0]);
 	if (!ok) {
-		decide(r, s, s->else_v, "%s (%s is %s)", s->reason, s->argv[0], a);
+		decide(r, s, s->else_v, "%s (got %s)", s->reason, a);
 		return ends_test(s->else_v) ? -1 : 0;
 	}
 	return 0;
@@ -541,6 +549,32 @@ static int step_respond(struct rs *r, const struct cf_step *s)
 	return 0;
 }
 
+/* Replaces each $name in text by the variable's value (unset: left as is). */
+static void expand_vars(struct rs *r, const char *text, char *out, size_t n)
+{
+	size_t w = 0;
+
+	while (*text && w + 1 < n) {
+		if (text[0] == '$' && (isalnum((unsigned char)text[1]) || text[1] == '_')) {
+			char name[32];
+			size_t k = 0;
+			const struct cf_var *v;
+
+			text++;
+			while ((isalnum((unsigned char)*text) || *text == '_') && k + 1 < sizeof(name))
+				name[k++] = *text++;
+			name[k] = 0;
+			v = cf_var_get(&r->nodes, name);
+			w += (size_t)snprintf(out + w, n - w, v ? "%s" : "$%s", v ? v->text : name);
+			if (w >= n)
+				w = n - 1;
+			continue;
+		}
+		out[w++] = *text++;
+	}
+	out[w] = 0;
+}
+
 static int run_step(struct rs *r, const struct cf_step *s)
 {
 	switch (s->kind) {
@@ -563,9 +597,13 @@ static int run_step(struct rs *r, const struct cf_step *s)
 		return ends_test(s->else_v) || s->else_v == CF_PASS ? -1 : 0;
 	case CS_RESPOND:
 		return step_respond(r, s);
-	case CS_LOG:
-		rlog(r, "info", -1, "%s", s->reason);
+	case CS_LOG: {
+		char text[1024];
+
+		expand_vars(r, s->reason, text, sizeof(text));
+		rlog(r, "info", -1, "%s", text);
 		return 0;
+	}
 	case CS_CLEAR:
 		cf_linkio_poll(r->lio, 0);
 		r->cursor[s->link] = cf_linkio_count(r->lio, s->link);

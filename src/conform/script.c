@@ -262,7 +262,30 @@ static int parse_args(struct pctx *c, struct cf_lex *lx, struct cf_step *s)
 		}
 		if (s->argc >= CF_ARGS_MAX)
 			return fail(c, t->line, t->col, "too many arguments");
-		if (t->t == CT_WORD || t->t == CT_STRING) {
+		if (t->t == CT_WORD && cf_lex_peek(lx)->t == CT_LPAREN) {
+			/* eui64(PREFIX, NUT): kept as one argument, evaluated at run time */
+			char *a = s->argv[s->argc++];
+			size_t n = (size_t)snprintf(a, sizeof(s->argv[0]), "%s(", t->s);
+
+			cf_lex_next(lx);
+			for (int k = 0;; k++) {
+				t = cf_lex_next(lx);
+				if (t->t == CT_RPAREN && k == 0)
+					break;
+				if (t->t != CT_WORD)
+					return fail(c, t->line, t->col, "expected a function argument");
+				n += (size_t)snprintf(a + n, n < sizeof(s->argv[0]) ? sizeof(s->argv[0]) - n : 0,
+						      "%s%s", k ? "," : "", t->s);
+				t = cf_lex_next(lx);
+				if (t->t == CT_RPAREN)
+					break;
+				if (t->t != CT_COMMA)
+					return fail(c, t->line, t->col, "expected ',' or ')'");
+			}
+			if (n + 2 > sizeof(s->argv[0]))
+				return fail(c, t->line, t->col, "argument too long");
+			strcat(a, ")");
+		} else if (t->t == CT_WORD || t->t == CT_STRING) {
 			snprintf(s->argv[s->argc++], sizeof(s->argv[0]), "%s", t->s);
 		} else if (t->t == CT_EQ && s->argc) {
 			/* key=value stays one argument */
@@ -883,6 +906,17 @@ static void step_free(struct cf_step *s)
 	cf_pexpr_free(&s->pkt);
 	for (int i = 0; i < CF_ALTS_MAX; i++)
 		cf_pexpr_free(&s->alts[i].pat);
+}
+
+void cf_suite_truncate(struct cf_suite *suite, int n)
+{
+	while (suite->ntests > n) {
+		struct cf_test *t = &suite->tests[--suite->ntests];
+
+		for (int k = 0; k < t->nsteps; k++)
+			step_free(&t->steps[k]);
+		free(t->steps);
+	}
 }
 
 void cf_suite_free(struct cf_suite *suite)

@@ -115,6 +115,8 @@ int cf_script_load(struct cf_suite *suite, const char *path, const char *snippet
 int cf_script_parse(struct cf_suite *suite, const char *path, const char *text,
 		    const char *snippet_dir, char *err, size_t errlen);
 void cf_suite_free(struct cf_suite *suite);
+/* Drops the tests after the first n (those of a file that failed to parse). */
+void cf_suite_truncate(struct cf_suite *suite, int n);
 
 /* Parses "2s", "500ms", "1.5s" into milliseconds. */
 int cf_parse_duration(const char *s, uint32_t *ms);

@@ -69,6 +69,22 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Loads one script; on a parse error prints it, drops the file's tests and
+ * counts the error, so every broken file is reported in one pass. */
+static int nerrors;
+
+static void load_file(struct cf_suite *s, const char *path, const char *snips)
+{
+	int before = s->ntests;
+	char err[1024];
+
+	if (cf_script_load(s, path, snips, err, sizeof(err))) {
+		fprintf(stderr, "v6lab run: %s\n", err);
+		cf_suite_truncate(s, before);
+		nerrors++;
+	}
+}
+
 /* Loads every *.v6t under dir (sorted, recursively), skipping "common". */
 static int load_dir(struct cf_suite *s, const char *dir, const char *snips, char *err, size_t errlen)
 {
@@ -108,7 +124,7 @@ static int load_dir(struct cf_suite *s, const char *dir, const char *snips, char
 		if (S_ISDIR(st.st_mode))
 			rc = load_dir(s, path, snips, err, errlen);
 		else if (l > 4 && !strcmp(names[i] + l - 4, ".v6t"))
-			rc = cf_script_load(s, path, snips, err, errlen);
+			load_file(s, path, snips);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -342,11 +358,7 @@ int cmd_run(int argc, char **argv)
 	}
 	/* Scripts named on the command line, or the suite directory. */
 	for (int i = optind; i < argc; i++, nscripts++)
-		if (cf_script_load(&suite, argv[i], o.suites_dir, err, sizeof(err))) {
-			fprintf(stderr, "v6lab run: %s\n", err);
-			cf_suite_free(&suite);
-			return 2;
-		}
+		load_file(&suite, argv[i], o.suites_dir);
 	if (!nscripts) {
 		snprintf(path, sizeof(path), "%s/%s", o.suites_dir, o.suite ? o.suite : "core");
 		if (load_dir(&suite, path, o.suites_dir, err, sizeof(err))) {
@@ -354,6 +366,11 @@ int cmd_run(int argc, char **argv)
 			cf_suite_free(&suite);
 			return 2;
 		}
+	}
+	if (nerrors) {
+		fprintf(stderr, "v6lab run: %d script file(s) with errors\n", nerrors);
+		cf_suite_free(&suite);
+		return 2;
 	}
 	if (o.check) {
 		printf("%d tests parsed, no errors\n", suite.ntests);
