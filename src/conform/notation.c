@@ -675,10 +675,10 @@ static int match_at(const struct cf_pexpr *pe, const struct pkt_dec *d, int star
 			snprintf(why, whylen, "%s where %s was expected", d->l[di].proto->name, le->proto->name);
 			return 0;
 		}
+		*score += 1; /* the layer is the right one, whatever its fields say */
 		rc = layer_fields_match(le, d, di, r, why, whylen, score);
 		if (rc <= 0)
 			return rc;
-		*score += 1;
 		map[pi] = di;
 		hdr = di;
 		di++;

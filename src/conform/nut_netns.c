@@ -9,7 +9,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if_addr.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <linux/neighbour.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -132,6 +136,28 @@ static int apply_sysctls(struct nut *n, int phase, char *err, size_t errlen)
 	return 0;
 }
 
+/* Turns off checksum and segmentation offloads on a NUT link: with them on,
+ * veth hands the tester frames whose checksums are left for hardware that
+ * is not there, and TCP super-segments larger than the MTU. */
+static void offloads_off(struct netns_priv *p, const char *ifname)
+{
+	static const uint32_t cmds[] = { ETHTOOL_STXCSUM, ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SSG };
+	int fd = net_ns_socket(&p->nut, AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct ethtool_value ev = { .cmd = cmds[i], .data = 0 };
+		struct ifreq ifr;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		ifr.ifr_data = (void *)&ev;
+		ioctl(fd, SIOCETHTOOL, &ifr);
+	}
+	close(fd);
+}
+
 static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 {
 	const struct nut_config *cfg = n->cfg;
@@ -211,6 +237,7 @@ static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 
 			memcpy(mac, d, 6);
 		}
+		offloads_off(p, nut);
 		rc = net_link_set_mac(p->nl, p->ifindex[i], mac);
 		if (!rc)
 			rc = net_link_set_up(tnl, ti, true);
@@ -510,8 +537,16 @@ static int act_udp(struct nut *n, int link, int argc, char **argv, char *err, si
 	}
 	if (sport_s) {
 		struct sockaddr_in6 src = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)atoi(sport_s)) };
+		int one = 1;
 
-		bind(fd, (struct sockaddr *)&src, sizeof(src));
+		/* Earlier sockets of the test may hold the port: share it. */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "source port %s: %s", sport_s, strerror(errno));
+			close(fd);
+			return rc;
+		}
 	}
 	memset(buf, 'v', (size_t)size);
 	if (sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -836,6 +871,34 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 			nut_idle(n, 20);
 		}
 	}
+	if (!strcmp(a, "address-valid") || !strcmp(a, "address-preferred")) {
+		/* Remaining lifetime in seconds ("forever", or NONE without the address). */
+		struct net_addr *v = NULL;
+		const struct net_addr *ad;
+		struct net_ip ip;
+		size_t cnt = 0;
+
+		if (link < 0 || argc != 3 || net_ip_parse(argv[2], &ip)) {
+			snprintf(err, errlen, "nut %s LINK ADDR -> $secs", a);
+			return -EINVAL;
+		}
+		rc = net_addr_list(p->nl, p->ifindex[link], AF_INET6, &v, &cnt);
+		if (rc)
+			return rc;
+		ad = net_addr_find(v, cnt, p->ifindex[link], &ip);
+		if (!ad) {
+			snprintf(out, outlen, "NONE");
+		} else {
+			uint32_t secs = a[8] == 'v' ? ad->valid : ad->preferred;
+
+			if (secs == 0xffffffffu)
+				snprintf(out, outlen, "forever");
+			else
+				snprintf(out, outlen, "%u", secs);
+		}
+		free(v);
+		return 0;
+	}
 	if (!strcmp(a, "global-address")) {
 		/* nut global-address LINK -> $addr: the NUT's best global address or NONE. */
 		uint8_t ad[16];
@@ -878,7 +941,7 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 				: act_udp(n, link, argc, argv, err, errlen);
 	if (!strcmp(a, "udp-listen")) {
 		struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
-		int fd;
+		int fd, one = 1;
 
 		if (argc != 2) {
 			snprintf(err, errlen, "nut udp-listen PORT");
@@ -888,6 +951,7 @@ static int netns_action(struct nut *n, int argc, char **argv, char *out, size_t 
 		fd = net_ns_socket(&p->nut, AF_INET6, SOCK_DGRAM, 0);
 		if (fd < 0)
 			return fd;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			rc = -errno;
 			close(fd);

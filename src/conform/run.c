@@ -229,9 +229,15 @@ static int step_send(struct rs *r, const struct cf_step *s)
 		decide(r, s, CF_ERROR, "%s:%d: cannot build the packet: %s", s->file, s->line, err);
 		return -1;
 	}
+	for (uint32_t k = 1; k < s->repeat; k++) {
+		rc = s->nfrags ? send_fragments(r, s) : cf_linkio_send(r->lio, s->link, r->w.b, r->w.len);
+		if (rc)
+			break;
+	}
 	if (s->nfrags)
-		return send_fragments(r, s);
-	rc = cf_linkio_send(r->lio, s->link, r->w.b, r->w.len);
+		return rc ? rc : send_fragments(r, s);
+	if (!rc)
+		rc = cf_linkio_send(r->lio, s->link, r->w.b, r->w.len);
 	if (rc) {
 		decide(r, s, CF_ERROR, "%s:%d: send on link%d failed: %s", s->file, s->line, s->link,
 		       strerror(-rc));

@@ -134,6 +134,8 @@ static int parse_outcome(struct pctx *c, struct cf_lex *lx, enum cf_verdict *v, 
 	if (t->t != CT_WORD || parse_verdict(t->s, v))
 		return fail(c, t->line, t->col, "expected a verdict (FAIL, WARN, PASS, SKIP, NA, ERROR)");
 	t = cf_lex_next(lx);
+	if (t->t == CT_ERROR)
+		return fail(c, t->line, t->col, "%s", t->s);
 	if (t->t != CT_STRING)
 		return fail(c, t->line, t->col, "expected the reason as a \"string\" after the verdict");
 	snprintf(reason, rlen, "%s", t->s);
@@ -388,6 +390,17 @@ static int parse_step(struct pctx *c, struct cf_lex *lx, const struct cf_token *
 		cf_lex_next(lx);
 		if (parse_pattern(c, lx, &s->pkt))
 			return -1;
+		if (word_is(&lx->tok, "repeat")) {
+			char *end;
+			unsigned long cnt;
+
+			t = cf_lex_next(lx);
+			cnt = t->t == CT_WORD ? strtoul(t->s, &end, 10) : 0;
+			if (t->t != CT_WORD || *end || cnt < 1 || cnt > 10000)
+				return fail(c, t->line, t->col, "repeat wants a count 1..10000");
+			s->repeat = (uint32_t)cnt;
+			cf_lex_next(lx);
+		}
 		if (word_is(&lx->tok, "fragments"))
 			return parse_fragments(c, lx, s);
 		if (lx->tok.t != CT_END)

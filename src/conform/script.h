@@ -78,6 +78,7 @@ struct cf_step {
 	bool op_in; /* assert $x in [a, b] */
 	/* send ... fragments A:B, ... [order i j ...]: byte ranges of the
 	 * fragmentable part, sent as fragments in the given order (1-based). */
+	uint32_t repeat; /* send: how many times (0: once) */
 	int nfrags;
 	uint32_t frag_from[CF_FRAGS_MAX], frag_to[CF_FRAGS_MAX];
 	int norder;

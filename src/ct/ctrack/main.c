@@ -10,6 +10,14 @@ static const struct {
 	const char *help;
 } cmds[] = {
 	{ "replay", ctrack_replay, "track the connections of a pcap file" },
+	{ "daemon", ctrack_daemon, "track live traffic (NFQUEUE firewall or a link)" },
+	{ "list", ctrack_client, "list the daemon's connections" },
+	{ "get", ctrack_client, "show one connection" },
+	{ "delete", ctrack_client, "delete connections" },
+	{ "update", ctrack_client, "change the mark or timeout of connections" },
+	{ "flush", ctrack_client, "delete every connection" },
+	{ "events", ctrack_client, "follow the daemon's events" },
+	{ "stats", ctrack_client, "show the daemon's statistics" },
 };
 
 static void usage(FILE *fp)

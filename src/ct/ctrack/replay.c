@@ -80,6 +80,12 @@ static long ip_offset(int dlt, const uint8_t *p, uint32_t len)
 	case DLT_IPV4:
 	case DLT_IPV6:
 		return 0;
+	case DLT_LINUX_SLL2: /* tcpdump -i any writes this one today */
+		if (len < 20)
+			return -1;
+		type = (uint16_t)(p[0] << 8 | p[1]);
+		off = 20;
+		break;
 	case DLT_LINUX_SLL:
 		if (len < 16)
 			return -1;
@@ -117,6 +123,10 @@ static void usage(FILE *fp)
 		"  --max N        table size (default 65536)\n"
 		"  --liberal      no TCP window checks (nf_conntrack_tcp_be_liberal)\n"
 		"  --no-loose     do not pick up TCP connections mid-stream\n"
+		"  --helpers      run the FTP helper on port 21 (nf_conntrack_helper=1,\n"
+		"                 or a `ct helper` rule)\n"
+		"  --checksum     verify checksums (nf_conntrack_checksum=1); captures of\n"
+		"                 locally sent traffic carry offloaded, unfinished ones\n"
 		"  --zone N       track in zone N\n"
 		"Exit status: 0 ok, 1 the file could not be read to the end, 2 usage.\n");
 }
@@ -129,6 +139,7 @@ int ctrack_replay(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },	  { "max", required_argument, NULL, 'm' },
 		{ "liberal", no_argument, NULL, 'l' },	  { "no-loose", no_argument, NULL, 'L' },
 		{ "zone", required_argument, NULL, 'z' }, { "help", no_argument, NULL, 'h' },
+		{ "helpers", no_argument, NULL, 'H' },	  { "checksum", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct replay r = { .table = true };
@@ -158,6 +169,8 @@ int ctrack_replay(int argc, char **argv)
 			break;
 		case 'l': cfg.tcp_liberal = true; break;
 		case 'L': cfg.tcp_loose = false; break;
+		case 'H': cfg.helpers = true; break;
+		case 'C': cfg.checksum = true; break;
 		case 'z':
 			if (ctrack_parse_u32(optarg, &zone) || zone > 65535) {
 				fprintf(stderr, "ctrack replay: --zone wants 0..65535\n");
