@@ -49,18 +49,33 @@ struct runopts {
 	struct nut_config nut;
 };
 
+/* The section of a test, as in the Logo reports: the folder under its suite
+ * (suites/core/rfc4861/nud.v6t -> rfc4861); outside the suites, the folder
+ * that holds the script. */
 static const char *section_of(const struct cf_test *t, const char *root)
 {
 	static __thread char sec[64];
-	const char *p = t->file, *slash;
+	const char *p = t->file, *slash, *last = NULL;
 	size_t rl = strlen(root);
 
-	if (!strncmp(p, root, rl) && p[rl] == '/')
-		p += rl + 1;
-	slash = strchr(p, '/');
-	if (!slash)
-		return "main";
-	snprintf(sec, sizeof(sec), "%.*s", (int)(slash - p), p);
+	if (!strncmp(p, root, rl) && p[rl] == '/') {
+		const char *suite = p + rl + 1, *rest = strchr(suite, '/');
+
+		if (rest && (slash = strchr(rest + 1, '/'))) {
+			snprintf(sec, sizeof(sec), "%.*s", (int)(slash - rest - 1), rest + 1);
+			return sec;
+		}
+		snprintf(sec, sizeof(sec), "%.*s", rest ? (int)(rest - suite) : (int)strlen(suite), suite);
+		return sec;
+	}
+	for (const char *q = p; (q = strchr(q, '/')); q++) {
+		if (last)
+			p = last + 1;
+		last = q;
+	}
+	if (!last)
+		return "scripts";
+	snprintf(sec, sizeof(sec), "%.*s", (int)(last - p), p);
 	return sec;
 }
 

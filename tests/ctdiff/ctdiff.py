@@ -43,6 +43,14 @@ class Tap:
             print("# " + d)
         sys.stdout.flush()
 
+    def todo(self, name, diag=()):
+        """A known bug: fails as expected until it is fixed."""
+        self.n += 1
+        print("not ok %d - %s # TODO known bug" % (self.n, name))
+        for d in diag:
+            print("# " + d)
+        sys.stdout.flush()
+
     def note(self, msg):
         print("# " + msg)
         sys.stdout.flush()
@@ -51,57 +59,67 @@ class Tap:
         print("1..%d" % self.n)
 
 
-def ports_of(key):
-    """(sport, dport) of a packet key with ports, else ()."""
-    if len(key) == 5 and key[3] in (6, 17, 136, 132) and key[4] and len(key[4]) >= 4:
-        return struct.unpack(">HH", key[4][:4])
-    return ()
+def rule_for_packet(known, o, k):
+    """The known-difference rule that covers the pair, or None."""
+    summ = o[3] if o else k[2]
+    for r in known:
+        if r["what"] == "packet" and r["match"] in summ and \
+                (o[4] if o else None) == r["ours"] and (k[3] if k else None) == r["kernel"]:
+            return r
+    return None
 
 
-def known_packet(known, o, k):
-    ports = ports_of((o or k)[2] if o else k[1])
-    for rule in known:
-        if rule[0] == "packet" and rule[1] in ports and o and k and \
-                o[4] == rule[2] and k[3] == rule[3]:
-            return True
-    return False
+def rule_text(r):
+    return "known bug: %s" % r["bug"] if r["bug"] else \
+        "deliberate difference: %s" % r["doc"]
+
+
+def verdict_test(tap, name, n, diffs, bugs, notes):
+    """One TAP line for a list of unexplained differences and known bugs."""
+    if diffs:
+        tap.ok(False, "%s: %d compared, %d differ" % (name, n, len(diffs)),
+               diffs + bugs + notes)
+    elif bugs:
+        tap.todo("%s: %d compared, %d differ by known bugs" % (name, n, len(bugs)),
+                 bugs + notes)
+    else:
+        tap.ok(True, "%s: %d compared, all agree%s" % (
+            name, n, " or differ as documented" if notes else ""), notes)
 
 
 def compare_phase(tap, name, known, ours, kern, stats):
     pairs = compare.align(ours, kern)
-    diffs, notes, n = [], [], 0
+    diffs, bugs, notes, n = [], [], [], 0
     for o, k in pairs:
         n += 1
         if VERBOSE:
             tap.note("%s: %s | %s" % (name, o and "pkt %d %s: %s %s" % (o[1], o[3], o[4], o[5]),
                                       k and "kernel %s: %s" % (k[2], k[3])))
-        if o and k:
-            if o[4] == k[3]:
-                continue
-            if o[4] == "invalid" and k[3] == "dropped":
-                notes.append("pkt %d %s: invalid here, dropped by the kernel's conntrack"
-                             % (o[1], o[3]))
-                continue
-            if known_packet(known, o, k):
-                notes.append("pkt %d %s: ours %s, kernel %s (known difference)"
-                             % (o[1], o[3], o[4], k[3]))
-                stats["known"].append((o[4], k[3]))
-                continue
-            diffs.append("pkt %d %s: ours %s (%s), kernel %s" % (o[1], o[3], o[4], o[5], k[3]))
-        elif o:
-            if o[4] == "invalid":
-                # never reached the kernel's conntrack: dropped by its IP
-                # input (or its defragmentation) before the hook
-                notes.append("pkt %d %s: ours invalid (%s), the kernel dropped it before "
-                             "conntrack" % (o[1], o[3], o[5]))
-                stats["ours_only_invalid"] += 1
-                continue
-            diffs.append("pkt %d %s: ours %s (%s), the kernel did not track it"
-                         % (o[1], o[3], o[4], o[5]))
-        else:
-            diffs.append("kernel %s for %s, which we did not judge" % (k[3], k[2]))
-    tap.ok(not diffs, "packets of phase %s: %d compared, %s" %
-           (name, n, "all agree" if not diffs else "%d differ" % len(diffs)), diffs + notes)
+        if o and k and o[4] == k[3]:
+            continue
+        if o and k and o[4] == "invalid" and k[3] == "dropped":
+            notes.append("pkt %d %s: invalid here, dropped by the kernel's conntrack"
+                         % (o[1], o[3]))
+            continue
+        if o and not k and o[4] == "invalid":
+            # never reached the kernel's conntrack: dropped by its IP input
+            # (or its defragmentation) before the hook
+            notes.append("pkt %d %s: ours invalid (%s), the kernel dropped it before "
+                         "conntrack" % (o[1], o[3], o[5]))
+            stats["invalid_adj"] += 1
+            continue
+        text = "%s: ours %s, kernel %s" % (
+            "pkt %d %s" % (o[1], o[3]) if o else k[2],
+            "%s (%s)" % (o[4], o[5]) if o else "nothing",
+            k[3] if k else "nothing")
+        r = rule_for_packet(known, o, k)
+        if r:
+            (bugs if r["bug"] else notes).append(text + " -- " + rule_text(r))
+            stats["invalid_adj"] += int(bool(o and o[4] == "invalid")) - \
+                int(bool(k and k[3] == "invalid"))
+            continue
+        diffs.append(text)
+    verdict_test(tap, "packets of phase %s" % name, n, diffs, bugs, notes)
 
 
 def table_key(e):
@@ -111,22 +129,23 @@ def table_key(e):
     return compare.entry_key(e)
 
 
-def known_entry(known_all, e_ours, e_kern):
-    e = e_ours or e_kern
-    port = e["orig"].get("dport")
-    for rule in known_all:
-        if rule[0] != "entry" or rule[1] != e["proto"]:
-            continue
-        if rule[2] is not None and str(rule[2]) != port:
-            continue
-        if rule[1] in (47, 132):
-            # ours: the generic form, addresses only; the kernel's own tracker
-            ok = (e_ours is not None and "sport" not in e_ours["orig"] and
-                  e_kern is not None and e_kern["name"] == rule[4])
-        else:
-            ok = ((e_ours["state"] if e_ours else None) in (rule[3], None) and
-                  (e_kern["state"] if e_kern else None) == rule[4])
-        return ok
+def expect_ok(want, e, generic_ok=False):
+    if want is None:
+        return e is None
+    if e is None:
+        return False
+    if want == "present":
+        return True
+    if want == "generic":
+        return "sport" not in e["orig"] and e["state"] is None
+    return want in (e["state"], e["name"])
+
+
+def rule_for_entry(known_all, o, k):
+    name = compare.entry_name(o or k)
+    for r in known_all:
+        if r["what"] == "entry" and r["match"] in name:
+            return r
     return None
 
 
@@ -146,13 +165,9 @@ def compare_tables(tap, ours_lines, kern_lines, delta, known_all):
     for key in sorted(set(ours) | set(kern), key=str):
         o, k = ours.get(key), kern.get(key)
         e = o or k
-        name = compare.entry_name(e) + (" %s" % e["state"] if e["state"] else "")
-        kn = known_entry(known_all, o, k)
+        name = "table: " + compare.entry_name(e) + (" %s" % e["state"] if e["state"] else "")
         lines = ["ours:   " + (o["line"] if o else "(none)"),
                  "kernel: " + (k["line"] if k else "(none)")]
-        if kn is not None:
-            tap.ok(kn, "table: %s (known difference)" % name, lines)
-            continue
         why = []
         if o and k:
             for f in ("state", "reply", "helper"):
@@ -171,7 +186,17 @@ def compare_tables(tap, ours_lines, kern_lines, delta, known_all):
             why.append("only here")
         else:
             why.append("only in the kernel")
-        tap.ok(not why, "table: %s" % name, why + lines if why else [])
+        r = rule_for_entry(known_all, o, k)
+        if r and why:
+            # ours may have timed out already where the rule expects it
+            o_ok = expect_ok(r["ours"], o) or (o is None and r["ours"] not in (None, "present"))
+            if o_ok and expect_ok(r["kernel"], k):
+                if r["bug"]:
+                    tap.todo(name + " -- " + rule_text(r), why + lines)
+                else:
+                    tap.ok(True, name + " -- " + rule_text(r), lines)
+                continue
+        tap.ok(not why, name, why + lines if why else [])
 
 
 def replay(ctrack, wire, *opts):
@@ -249,7 +274,7 @@ def main():
 
         ours = compare.our_packets(wire_pcap, verdicts)
         kern = compare.kernel_packets(compare.read_pcap(topo.nflog))
-        stats = {"known": [], "ours_only_invalid": 0}
+        stats = {"invalid_adj": 0}
         known_all = []
         for i, (name, fn, known) in enumerate(phases.PHASES, 1):
             known_all += known
@@ -259,26 +284,25 @@ def main():
                 continue
             compare_phase(tap, name, known, [o for o in ours if o[0] == i],
                           [k for k in kern if k[0] == i], stats)
-        rest_o = [o for o in ours if not 1 <= o[0] <= len(phases.PHASES)]
-        rest_k = [k for k in kern if not 1 <= k[0] <= len(phases.PHASES)]
-        compare_phase(tap, "(outside the phases)", [], rest_o, rest_k, stats)
+        # what came after the last phase (what came before the first, the
+        # namespaces' own start, may be caught by one capture only)
+        last = len(phases.PHASES) + 1
+        compare_phase(tap, "(after the last phase)", [], [o for o in ours if o[0] == last],
+                      [k for k in kern if k[0] == last], stats)
 
         compare_tables(tap, ours_table, listing.splitlines(), t_list - t_last, known_all)
 
-        # invalid packets: the router's counter against ours
+        # invalid packets: the router's counter against ours, less what
+        # the comparisons above explained
         k_inv = counters.get(("pre", "invalid"), -1)
         o_inv = ours_stats.get("invalid", -1)
-        adj = stats["ours_only_invalid"] + \
-            sum(1 for o, k in stats["known"] if o == "invalid") - \
-            sum(1 for o, k in stats["known"] if k == "invalid")
-        tap.ok(o_inv == k_inv + adj,
-               "invalid packets: kernel counter %d, ours %d (%d that never reached the "
-               "kernel's conntrack, %+d from known differences)" %
-               (k_inv, o_inv, stats["ours_only_invalid"], adj - stats["ours_only_invalid"]))
+        tap.ok(o_inv == k_inv + stats["invalid_adj"],
+               "invalid packets: kernel counter %d, ours %d, %+d explained packet by packet "
+               "(dropped before the kernel's conntrack, known differences)" %
+               (k_inv, o_inv, stats["invalid_adj"]))
         n_log = sum(1 for k in kern if k[3] == "invalid")
-        tap.ok(n_log <= k_inv, "the NFLOG stream holds the invalid packets the counter saw "
-               "(%d of %d; markers and untracked traffic outside the capture aside)"
-               % (n_log, k_inv))
+        tap.ok(n_log == k_inv, "the kernel's NFLOG stream has every packet its invalid "
+               "counter counted (%d of %d)" % (n_log, k_inv))
     except BaseException as e:  # noqa: B902 - report anything, then clean up
         tap.ok(False, "test run: %s: %s" % (type(e).__name__, e))
         import traceback

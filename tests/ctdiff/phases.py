@@ -238,6 +238,91 @@ def ph_tcp_rst(ctx):
     c.data("c", 10)
 
 
+def ph_tcp_states(ctx):
+    # simultaneous open (SYN each way, then SYN/ACKs)
+    c = Conv(ctx, False, 40080, 7180)
+    c.seg("c", "S")
+    c.seg("s", "S")
+    c.seg("c", "SA", seq=c.nxt["c"] - 1)
+    c.seg("s", "SA", seq=c.nxt["s"] - 1)
+    c.seg("c", "A")
+    c.data("c", 20)
+    # the server closes first; the client's FIN is left unacknowledged
+    c = Conv(ctx, True, 40081, 7181)
+    c.open()
+    c.data("s", 20)
+    c.seg("s", "FA")
+    c.seg("c", "A")
+    c.data("c", 30)
+    c.seg("c", "FA")
+    # half closed, CLOSE_WAIT at the end
+    c = Conv(ctx, False, 40082, 7182)
+    c.open()
+    c.seg("c", "FA")
+    c.seg("s", "A")
+    # retransmitted SYN and SYN/ACK, a new SYN with a higher sequence
+    c = Conv(ctx, True, 40083, 7183)
+    c.seg("c", "S")
+    c.seg("c", "S", seq=c.nxt["c"] - 1)
+    c.nxt["c"] += 50000
+    c.seg("c", "S", seq=c.nxt["c"] - 1)
+    c.seg("s", "SA")
+    c.seg("s", "SA", seq=c.nxt["s"] - 1)
+    c.seg("c", "A")
+    c.data("c", 10)
+    # zero window, a window probe, a keepalive
+    c = Conv(ctx, False, 40084, 7184)
+    c.open()
+    c.data("c", 100)
+    c.seg("s", "A", win=0)
+    c.seg("c", "A", seq=c.nxt["c"], data=b"p", adv=False)
+    c.seg("s", "A", win=0)
+    c.seg("c", "A", seq=c.nxt["c"] - 1, adv=False)
+    c.seg("s", "A", win=5000)
+    c.data("c", 100)
+    # picked up in the middle (nf_conntrack_tcp_loose), then answered
+    c = Conv(ctx, True, 40085, 7185)
+    c.seg("c", "PA", data=b"m" * 40)
+    c.seg("s", "A")
+    c.data("s", 40)
+    c.data("c", 40)
+    # the client restarts: a new SYN on an established connection, the
+    # server's challenge ACK, the client's RST, the SYN again
+    c = Conv(ctx, False, 40086, 7186)
+    c.open()
+    c.data("c", 10)
+    c.data("s", 10)
+    old = dict(c.nxt)
+    c.seg("c", "S", seq=7000000, adv=False)
+    c.seg("s", "A", seq=old["s"], ack=old["c"])
+    c.seg("c", "R", seq=old["c"], adv=False)
+    c.seg("c", "S", seq=7000000, adv=False)
+    c.nxt["c"] = 7000001
+    c.seg("s", "SA", seq=9000000, adv=False)
+    c.nxt["s"] = 9000001
+    c.seg("c", "A")
+    c.data("c", 10)
+
+
+def ph_ftp_seq(ctx):
+    # known difference: our FTP helper reads a PORT command at the start of
+    # any segment; Linux only at the start of a line (it tracks where lines
+    # end), so here, after a segment without a newline, only we expect the
+    # data connection
+    c = Conv(ctx, False, 40090, 21)
+    c.open()
+    c.seg("s", "PA", data=b"220 ready\r\n")
+    c.seg("c", "A")
+    for line in (b"USER anonymous\r\n", b"NOOP", b"PORT 192,0,2,2,156,165\r\n"):
+        c.seg("c", "PA", data=line)
+        c.seg("s", "A")
+    c.seg("s", "PA", data=b"200 PORT command successful.\r\n")
+    d = Conv(ctx, False, 40101, 20)  # the server connects to 40101
+    d.seg("s", "S")
+    d.seg("c", "SA")
+    d.seg("s", "A")
+
+
 def ph_rst_inexact(ctx):
     # known difference: an in-window RST whose sequence number is not the
     # expected one closes our entry; Linux keeps ESTABLISHED for the
@@ -451,6 +536,9 @@ PHASES = [
     ("half-open", ph_half_open, []),
     ("tcp-window", ph_tcp_window, []),
     ("tcp-rst", ph_tcp_rst, []),
+    ("tcp-states", ph_tcp_states, []),
+    ("ftp-seq", ph_ftp_seq, [pkt(".20 > 192.0.2.2.40101 tcp [S]", "related", "new",
+                                 doc="FTP helper without sequence tracking")]),
     ("rst-inexact", ph_rst_inexact,
      [ent(".7130", "CLOSE", "ESTABLISHED", doc="no RFC 5961 RST exactness check")]),
     ("bad-checksum", ph_bad_checksum,

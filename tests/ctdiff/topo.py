@@ -79,6 +79,7 @@ table inet quiet {
 		type filter hook input priority 0; policy accept;
 		tcp dport 7100-7999 drop
 		udp dport 7100-7999 drop
+		tcp sport 40000-40999 drop
 		meta l4proto { 132, 33, 47, 136 } drop
 		ip6 nexthdr 51 drop
 	}
@@ -154,10 +155,11 @@ class Topo:
         self.x("r", "nft", "-f", "-", inp=ROUTER_RULES)
         self.x("c", "nft", "-f", "-", inp=CLIENT_RULES)
         self.x("s", "nft", "-f", "-", inp=SERVER_RULES)
-        # the ends answer every echo request at once
+        # the ends answer every echo request at once, and their own ports
+        # stay clear of those of the crafted conversations
         for side in "cs":
             self.x(side, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0",
-                   "net.ipv6.icmp.ratelimit=0")
+                   "net.ipv6.icmp.ratelimit=0", "net.ipv4.ip_local_port_range=50000 60999")
 
     def capture(self):
         """Starts both captures in the router; returns when they listen."""
@@ -167,7 +169,7 @@ class Topo:
         for iface, path, extra in (("any", self.wire, ["-Q", "in"]),
                                    ("nflog:%d" % NFLOG_GROUP, self.nflog, [])):
             err = open(path + ".log", "w+")
-            p = self.spawn("r", "tcpdump", "-i", iface, *extra, "-n", "-U", "--immediate-mode",
+            p = self.spawn("r", "tcpdump", "-i", iface, *extra, "-n", "-U", "--immediate-mode", "-B", "32768",
                            "-s", "0", "-w", path, stderr=err)
             self.caps.append((p, err))
         deadline = time.time() + 10

@@ -505,9 +505,13 @@ int ctrack_client(int argc, char **argv)
 	fd = connect_to(o.sock);
 	if (fd < 0)
 		goto out;
+	/* A daemon refusing this peer answers and closes before reading:
+	 * its answer is still there to read when the write fails. */
 	if (write_all(fd, s, strlen(s)) || write_all(fd, "\n", 1)) {
-		fprintf(stderr, "ctrack: %s: %s\n", o.sock, strerror(errno));
-		goto out;
+		if (errno != EPIPE && errno != ECONNRESET) {
+			fprintf(stderr, "ctrack: %s: %s\n", o.sock, strerror(errno));
+			goto out;
+		}
 	}
 	fp = fdopen(fd, "r");
 	if (!fp)

@@ -42,6 +42,7 @@ struct client {
 	size_t inlen;
 	struct obuf out;
 	bool closing; /* close once the output is sent */
+	bool skipping; /* the rest of an over-long line is discarded */
 	bool dead;
 	bool oom;
 	/* an events subscription */
@@ -788,10 +789,26 @@ static void serve_lines(struct ctrack_ctl *ctl, struct client *c, bool eof)
 	memmove(c->in, c->in + start, c->inlen - start);
 	c->inlen -= start;
 	if (c->inlen == sizeof(c->in) && !c->listing) {
+		/* answered, and what follows up to the next newline dropped:
+		 * the connection goes on with the next line */
 		reply_error(c, "request line longer than %u bytes", CTRACK_LINE_MAX);
 		c->inlen = 0;
-		c->closing = true;
+		c->skipping = true;
 	}
+}
+
+/* Drops the bytes of an over-long line up to its newline (kept). */
+static void skip_long(struct client *c)
+{
+	char *nl = memchr(c->in, '\n', c->inlen);
+
+	if (!nl) {
+		c->inlen = 0;
+		return;
+	}
+	c->inlen -= (size_t)(nl + 1 - c->in);
+	memmove(c->in, nl + 1, c->inlen);
+	c->skipping = false;
 }
 
 static void client_read(struct ctrack_ctl *ctl, struct client *c)
@@ -817,6 +834,12 @@ static void client_read(struct ctrack_ctl *ctl, struct client *c)
 			continue;
 		}
 		c->inlen += (size_t)k;
+		if (c->skipping) {
+			skip_long(c);
+			if (c->skipping)
+				continue;
+			k = (ssize_t)c->inlen;
+		}
 		if (memchr(c->in + c->inlen - (size_t)k, '\n', (size_t)k))
 			break;
 	}
