@@ -84,11 +84,11 @@ int cmd_report(int argc, char **argv)
 		       tot[4], tot[5], json_array_size(res));
 		printf("Wall time %.0f s with -j %lld.\n\n", json_real_value(json_object_get(runs[r], "secs")),
 		       (long long)json_integer_value(json_object_get(runs[r], "jobs")));
-		printf("| test | verdict | reason |\n|---|---|---|\n");
+		printf("Every verdict other than PASS and N/A:\n\n| test | verdict | reason |\n|---|---|---|\n");
 		json_array_foreach(res, i, x) {
 			const char *v = json_string_value(json_object_get(x, "verdict"));
 
-			if (!strcmp(v, "PASS"))
+			if (!strcmp(v, "PASS") || !strcmp(v, "N/A"))
 				continue;
 			printf("| `%s` | %s | ", json_string_value(json_object_get(x, "id")), v);
 			for (const char *p = json_string_value(json_object_get(x, "reason")); p && *p; p++)

@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
@@ -129,7 +128,7 @@ def table_key(e):
     return compare.entry_key(e)
 
 
-def expect_ok(want, e, generic_ok=False):
+def expect_ok(want, e):
     if want is None:
         return e is None
     if e is None:

@@ -4,8 +4,6 @@ sender that the test drives line by line, the servers (TCP echo, UDP echo,
 HTTP, FTP) and the clients that make real connections through the router.
 Nothing here knows about connection tracking; it only makes traffic."""
 
-import os
-import select
 import socket
 import sys
 import threading

@@ -19,10 +19,10 @@ import struct
 import subprocess
 import time
 
-from topo import (C4, C6, MAC, PY, S4, S6, STRAY4, STRAY6)
+from topo import C4, C6, MAC, S4, S6, STRAY4, STRAY6
 
 from scapy.all import (GRE, ICMP, IP, SCTP, TCP, UDP, Ether, ICMPv6DestUnreach,
-                       ICMPv6EchoRequest, ICMPv6ND_NS, IPv6, IPv6ExtHdrDestOpt,
+                       ICMPv6EchoRequest, ICMPv6ND_NS, ICMPv6PacketTooBig, IPOption_RR, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
                        IPv6ExtHdrSegmentRouting, PadN,
                        Raw, SCTPChunkInit, checksum, fragment, raw)
@@ -470,6 +470,49 @@ def ph_exthdr(ctx):
         ctx.send("c", base / srh / Raw(udp(n, fin)))
 
 
+def ph_malformed(ctx):
+    # flag combinations no TCP sends, as the first packet of a flow
+    for n, flags in enumerate(("SF", "F", "", "SR", "FPU")):
+        ctx.send("c", IP(src=C4, dst=S4) / TCP(sport=40110 + n, dport=7210, flags=flags))
+    # on an established connection: data offset below 5, a SYN+FIN
+    c = Conv(ctx, True, 40116, 7211)
+    c.open()
+    c.seg("c", "PA", data=b"x" * 12, dataofs=4, adv=False)
+    c.seg("c", "SF", adv=False)
+    c.data("c", 10)
+    # UDP length beyond the payload, and below the header
+    ctx.send("c", IP(src=C4, dst=S4) / UDP(sport=40117, dport=7212, len=200) / Raw(b"u" * 8))
+    ctx.send("c", IPv6(src=C6, dst=S6) / UDP(sport=40118, dport=7212, len=4) / Raw(b"u" * 8))
+    # an ICMP header cut short, an IPv4 header with a bad length
+    ctx.send("c", IP(src=C4, dst=S4, proto=1) / Raw(b"\x08\x00\xf7"))
+    ctx.send("c", IP(src=C4, dst=S4, len=2000) / UDP(sport=40119, dport=7212))
+    # IPv4 options before TCP
+    ctx.send("c", IP(src=C4, dst=S4, options=[IPOption_RR(routers=["0.0.0.0"] * 2)]) /
+             TCP(sport=40120, dport=7213, flags="S"))
+    # IPv4 fragments: the TCP header split by the first (RFC 1858), then
+    # overlapping fragments
+    seg = raw(IP(src=C4, dst=S4, proto=6) / TCP(sport=40121, dport=7214, flags="S") /
+              Raw(b"t" * 16))[20:]
+    ctx.send("c", IP(src=C4, dst=S4, id=0x3001, flags="MF", frag=0, proto=6) / Raw(seg[:8]))
+    ctx.send("c", IP(src=C4, dst=S4, id=0x3001, frag=1, proto=6) / Raw(seg[8:]))
+    body = raw(IP(src=C4, dst=S4) / UDP(sport=40122, dport=7215) / Raw(b"o" * 40))[20:]
+    ctx.send("c", IP(src=C4, dst=S4, id=0x3002, flags="MF", frag=0, proto=17) / Raw(body[:24]))
+    ctx.send("c", IP(src=C4, dst=S4, id=0x3002, frag=2, proto=17) / Raw(body[16:]))
+    # ICMP errors: about an echo request, about a reply of the server, a
+    # Packet Too Big for a TCP connection
+    ctx.send("c", IP(src=C4, dst=S4) / ICMP(type=8, id=4300, seq=1) / Raw(b"e" * 8))
+    ctx.send("s", IP(src=S4, dst=C4) / ICMP(type=11, code=0) /
+             raw(IP(src=C4, dst=S4, ttl=1) / ICMP(type=8, id=4300, seq=1) / Raw(b"e" * 8)))
+    ctx.send("c", IPv6(src=C6, dst=S6) / UDP(sport=40123, dport=7216) / Raw(b"r" * 8))
+    ctx.send("s", IPv6(src=S6, dst=C6) / UDP(sport=7216, dport=40123) / Raw(b"s" * 8))
+    ctx.send("c", IPv6(src=C6, dst=S6) / ICMPv6DestUnreach(code=4) /
+             raw(IPv6(src=S6, dst=C6) / UDP(sport=7216, dport=40123) / Raw(b"s" * 8)))
+    c = Conv(ctx, True, 40124, 7217)
+    c.open()
+    big = c.seg("c", "PA", data=b"B" * 1400, adv=False)
+    ctx.send("s", IPv6(src=S6, dst=C6) / ICMPv6PacketTooBig(mtu=1280) / raw(big)[:1232])
+
+
 def ph_protocols(ctx):
     # known differences: SCTP, GRE (and DCCP) are tracked by the generic
     # module here
@@ -553,6 +596,7 @@ PHASES = [
      [ent(m, None, "present", doc=STRICT6) for m in (".7161", ".7163", ".7167", ".7168")] +
      [pkt(".7169 ", "new", "invalid", doc="checksums"), ent(".7169", "present", None,
                                                             doc="checksums")]),
+    ("malformed", ph_malformed, []),
     ("protocols", ph_protocols,
      [ent("sctp", "generic", "sctp", doc="SCTP, GRE and DCCP"),
       ent("gre", "generic", "gre", doc="SCTP, GRE and DCCP"),

@@ -120,7 +120,21 @@ class Topo:
 
     # ---- setup ----
 
+    @staticmethod
+    def reap_stale():
+        """Removes the namespaces an earlier run left when it was killed
+        outright (named ctd<pid>-x, that process gone)."""
+        for line in run("ip", "netns", "list", check=False).splitlines():
+            name = line.split()[0] if line.split() else ""
+            head, _, side = name.partition("-")
+            if not (head.startswith("ctd") and head[3:].isdigit() and side in ("c", "r", "s")):
+                continue
+            if os.path.exists("/proc/%s" % head[3:]):
+                continue
+            run("ip", "netns", "del", name, check=False)
+
     def up(self):
+        self.reap_stale()
         for side in "crs":
             run("ip", "netns", "add", self.ns[side])
             self.made.append(self.ns[side])

@@ -157,6 +157,24 @@ accept new proto icmpv6
 drop                       # default
 EOF
 check "the rule file reads (--check)" "$CTRACK" daemon --check --rules $RULES
+# bad rule files: status 2 and FILE:LINE: what
+bad_rule() { # DESCRIPTION LINE EXPECTED-MESSAGE
+	printf 'accept established\n%s\n' "$2" >$T/bad.rules
+	"$CTRACK" daemon --check --rules $T/bad.rules >/dev/null 2>$T/bad.err
+	st=$?
+	if [ $st = 2 ] && grep -qF "bad.rules:2: $3" $T/bad.err; then ok 0 "$1"; else
+		ok 1 "$1"
+		diag $T/bad.err
+	fi
+}
+bad_rule "a rule file: unknown action" "allow new" "a rule starts with accept or drop"
+bad_rule "a rule file: unknown match" "accept new port 80" "unknown match 'port'"
+bad_rule "a rule file: ports without a protocol" "accept new dport 80" "ports need 'proto'"
+bad_rule "a rule file: icmp with an IPv6 prefix" "accept proto icmp src 2001:db8::/32" "icmp does not go with IPv6"
+bad_rule "a rule file: mixed address families" "accept src 192.0.2.0/24 dst 2001:db8::1" "src and dst of different IP versions"
+bad_rule "a rule file: a match given twice" "drop proto tcp proto udp" "'proto' given twice"
+bad_rule "a rule file: a bad prefix length" "drop src 2001:db8::/129" "bad src"
+bad_rule "a rule file: a missing value" "drop dport" "'dport' wants a value"
 
 ip netns exec $R "$CTRACK" daemon --nfqueue $Q --rules $RULES --socket "$SOCK" -v \
 	>$T/fw.log 2>&1 &
@@ -186,6 +204,15 @@ check "ICMPv6 echo is allowed and its reply passes" in_c ping -6 -c 1 -W 2 2001:
 check "ICMP (IPv4) echo is dropped" test "$(in_c ping -c 1 -W 1 198.51.100.2 >/dev/null 2>&1; echo $?)" != 0
 check "UDP to port 53 in 2001:db8:2::/64 goes through and back" \
 	test "$(echo q53 | in_c timeout 5 socat -T 2 - 'UDP6:[2001:db8:2::2]:53' 2>/dev/null)" = q53
+
+# fragments: the client's kernel cuts a 3000-byte datagram in three; the
+# firewall holds the first ones until the last decides for the packet
+BIG=$(head -c 3000 /dev/zero | tr '\0' x)
+check "a fragmented UDP datagram goes through and its fragmented echo comes back" \
+	test "$(printf %s "$BIG" | in_c timeout 5 socat -T 2 - 'UDP6:[2001:db8:2::2]:53' 2>/dev/null)" = "$BIG"
+check "the fragments waited for the verdict of their packet" \
+	$PY -c 'import json,sys; s=json.loads(sys.stdin.readline()); assert s["daemon"]["held"]>=2, s["daemon"]' \
+	<"$(ctl stats --json >$T/stats0.json 2>/dev/null; echo $T/stats0.json)"
 
 # a connection left open: the client keeps it until killed
 in_c $PY -c '
@@ -218,8 +245,9 @@ check "list --family ipv4 --dport 80 shows IPv4 only" \
 	test -z "$(ctl list --family ipv4 --dport 80 2>/dev/null | grep -v 'src=192.0.2.2')"
 check "list --state ESTABLISHED finds the open connection" \
 	test "$(ctl list --state ESTABLISHED 2>/dev/null | wc -l)" = 1
-check "list --src 2001:db8:1::/64 --proto udp shows the UDP entry only" \
-	test "$(ctl list --src 2001:db8:1::/64 --proto udp 2>/dev/null | grep -c 'dport=53')" = 1
+ctl list --src 2001:db8:1::/64 --proto udp >$T/udp.txt 2>/dev/null
+check "list --src 2001:db8:1::/64 --proto udp shows the two UDP exchanges only" \
+	test "$(grep -c '^udp .* dport=53 ' $T/udp.txt)" = 2 -a "$(wc -l <$T/udp.txt)" = 2
 check "list --dst 198.51.100.0/24 --proto udp is empty (no IPv4 UDP)" \
 	test -z "$(ctl list --dst 198.51.100.0/24 --proto udp 2>/dev/null)"
 check "list --status assured has the echoed TCP" \

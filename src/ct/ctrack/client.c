@@ -358,7 +358,8 @@ static void print_stats(json_t *r)
 	       (long long)num(t, "related"), (long long)num(t, "frag_held"));
 	printf("daemon: mode=%s", json_string_value(json_object_get(d, "mode")) ?: "?");
 	if (json_object_get(d, "link"))
-		printf(" link=%s", json_string_value(json_object_get(d, "link")) ?: "?");
+		printf(" link=%s link_drops=%lld", json_string_value(json_object_get(d, "link")) ?: "?",
+		       (long long)num(d, "link_drops"));
 	else
 		printf(" queue=%lld", (long long)num(d, "queue"));
 	printf(" uptime=%lld packets=%lld accepted=%lld dropped=%lld held=%lld queue_overruns=%lld "

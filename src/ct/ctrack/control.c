@@ -735,10 +735,8 @@ static void request(struct ctrack_ctl *ctl, struct client *c, const char *line, 
 		;
 	if (i == len)
 		return; /* a blank line asks nothing */
-	if (c->events) {
-		reply_error(c, "an events connection takes no further requests");
-		return;
-	}
+	if (c->events)
+		return; /* an events connection only listens: its lines are ignored */
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!req) {
 		reply_error(c, "bad JSON at column %d: %s", je.column, je.text);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -48,6 +49,7 @@ struct dstate {
 	struct net_pkt link;
 	bool link_open, verbose;
 	uint64_t now;
+	uint64_t link_drops; /* frames the kernel dropped before we read them */
 	/* events of the packet being decided, sent after its verdict */
 	bool in_packet;
 	uint32_t suppress_id;
@@ -100,8 +102,9 @@ static void on_event(void *arg, enum ct_event ev, const struct ct_entry *e)
 		return;
 	}
 now:
+	/* outside the packet path (a request, the expiry tick): the time now */
 	if (s->d.ctl)
-		ctrack_ctl_event(s->d.ctl, ev, e, s->now);
+		ctrack_ctl_event(s->d.ctl, ev, e, s->in_packet ? s->now : ctrack_now());
 }
 
 static void flush_pending(struct dstate *s)
@@ -141,6 +144,15 @@ json_t *ctrack_daemon_stats(struct ctrack_daemon *d, uint64_t now)
 	json_object_set_new(dm, "verdict_errors", json_integer((json_int_t)d->c.verdict_errors));
 	json_object_set_new(dm, "queue_overruns",
 			    json_integer((json_int_t)(s->nfq ? ctrack_nfq_overruns(s->nfq) : 0)));
+	if (s->link_open) {
+		struct tpacket_stats ps;
+		socklen_t len = sizeof(ps);
+
+		/* reading the counters resets them: they are summed here */
+		if (!getsockopt(s->link.fd, SOL_PACKET, PACKET_STATISTICS, &ps, &len))
+			s->link_drops += ps.tp_drops;
+		json_object_set_new(dm, "link_drops", json_integer((json_int_t)s->link_drops));
+	}
 	json_object_set_new(dm, "clients", json_integer((json_int_t)ctrack_ctl_clients(d->ctl)));
 	json_object_set_new(dm, "events_lost", json_integer((json_int_t)ctrack_ctl_lost(d->ctl)));
 	json_object_set_new(o, "daemon", dm);
@@ -590,6 +602,13 @@ int ctrack_daemon(int argc, char **argv)
 		if (rc && !err[0])
 			snprintf(err, sizeof(err), "%s: %s", s->d.ifname, strerror(-rc));
 		s->link_open = !rc;
+		if (!rc) {
+			int size = 8 << 20;
+
+			/* room for bursts; without the privilege, the default */
+			if (setsockopt(s->link.fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+				setsockopt(s->link.fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		}
 	}
 	if (rc) {
 		ctrack_log("%s", err);

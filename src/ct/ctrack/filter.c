@@ -155,9 +155,7 @@ static int status_word(const char *w, size_t n, uint16_t *set, uint16_t *clear)
 			*clear |= words[i].bit;
 		else
 			*set |= words[i].bit;
-		if (*set & *clear)
-			return -EINVAL;
-		return 0;
+		return *set & *clear ? -EDOM : 0;
 	}
 	return -EINVAL;
 }
@@ -363,8 +361,10 @@ int ctrack_filter_from_json(const json_t *o, struct ctrack_filter *f, char *err,
 			json_array_foreach (v, i, w) {
 				if (json_str(key, w, &s, err, n))
 					return -EINVAL;
-				if (status_word(s, strlen(s), &f->st_set, &f->st_clear)) {
-					snprintf(err, n, "bad status '%s'", s);
+				rc = status_word(s, strlen(s), &f->st_set, &f->st_clear);
+				if (rc) {
+					snprintf(err, n, rc == -EDOM ? "status '%s' contradicts another"
+								     : "bad status '%s'", s);
 					return -EINVAL;
 				}
 			}

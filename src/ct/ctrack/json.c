@@ -29,7 +29,7 @@ static json_t *tuple_json(const struct ct_tuple *t)
 	inet_ntop(af, t->dst.a, b, sizeof(b));
 	json_object_set_new(o, "src", json_string(a));
 	json_object_set_new(o, "dst", json_string(b));
-	if (t->proto == 6 || t->proto == 17 || t->proto == 132 || t->proto == 33) {
+	if (t->proto == 6 || t->proto == 17 || t->proto == 132 || t->proto == 33 || t->proto == 136) {
 		json_object_set_new(o, "sport", json_integer(t->sport));
 		json_object_set_new(o, "dport", json_integer(t->dport));
 	} else if (t->proto == 1 || t->proto == 58) {
