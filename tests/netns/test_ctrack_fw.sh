@@ -300,6 +300,12 @@ EOF
 timeout 5 socat -t 2 - UNIX-CONNECT:"$SOCK" <$T/bad.txt >$T/bad.out 2>&1
 check "every bad request gets an error reply" test "$(grep -c '"ok":false,"error":' $T/bad.out)" = 12
 check "the good request after them is answered" test "$(tail -n 1 $T/bad.out | grep -c '"ok":true')" = 1
+printf '{"cmd":"list","filter":{"dport":80}}\n{"cmd":"stats"}\n' |
+	timeout 5 socat -t 2 - UNIX-CONNECT:"$SOCK" >$T/pipe.out 2>&1
+check "requests sent together are answered in order (list, then stats)" \
+	$PY -c 'import json,sys
+r=[json.loads(l) for l in open(sys.argv[1])]
+assert len(r)>=3 and "entry" in r[0] and r[-2]["count"]==len(r)-2 and "table" in r[-1], r' $T/pipe.out
 head -c 10000 /dev/zero | tr '\0' a | timeout 5 socat -t 2 - UNIX-CONNECT:"$SOCK" >$T/long.out 2>&1
 check "an over-long line gets an error reply" grep -q 'longer than' $T/long.out
 check "the daemon lives on after the bad requests" kill -0 $FWPID

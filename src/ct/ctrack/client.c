@@ -43,13 +43,13 @@ struct opts {
 static void usage(FILE *fp, int cmd)
 {
 	static const char *const what[] = {
-		"list the connections (conntrack -L)",
-		"show one connection, by id or by its tuple (conntrack -G)",
-		"delete a connection by id, or those a filter matches (conntrack -D)",
-		"change the mark or timeout of a connection or of those a filter matches",
-		"delete every connection (conntrack -F)",
-		"follow events: NEW, UPDATE, DESTROY (conntrack -E)",
-		"show the statistics (conntrack -S) and the daemon's",
+		"List the connections (conntrack -L)",
+		"Show one connection, by id or by its tuple (conntrack -G)",
+		"Delete a connection by id, or those a filter matches (conntrack -D)",
+		"Change the mark or timeout of a connection or of those a filter matches",
+		"Delete every connection (conntrack -F)",
+		"Follow events: NEW, UPDATE, DESTROY (conntrack -E)",
+		"Show the statistics (conntrack -S) and the daemon's",
 	};
 	static const char *const args[] = {
 		"[FILTERS] [--limit N]",
@@ -61,8 +61,8 @@ static void usage(FILE *fp, int cmd)
 		"",
 	};
 
-	fprintf(fp, "usage: ctrack %s %s [--socket PATH] [--json] [-o extended,acct,timestamp,id]\n\n%s.\n",
-		cmd_names[cmd], args[cmd], what[cmd]);
+	fprintf(fp, "usage: ctrack %s%s%s [--socket PATH] [--json] [-o extended,acct,timestamp,id]\n\n%s.\n",
+		cmd_names[cmd], *args[cmd] ? " " : "", args[cmd], what[cmd]);
 	if (cmd == C_FLUSH || cmd == C_STATS)
 		return;
 	fprintf(fp,

@@ -41,7 +41,7 @@ struct client {
 	char in[CTRACK_LINE_MAX];
 	size_t inlen;
 	struct obuf out;
-	bool closing; /* close once the output is sent */
+	bool eof; /* the peer sent all it will: close once all is answered */
 	bool skipping; /* the rest of an over-long line is discarded */
 	bool dead;
 	bool oom;
@@ -843,7 +843,7 @@ static void client_read(struct ctrack_ctl *ctl, struct client *c)
 	}
 	serve_lines(ctl, c, eof);
 	if (eof) {
-		c->closing = true;
+		c->eof = true;
 		if (c->events) /* nobody reads the stream any more */
 			c->dead = true;
 	}
@@ -919,7 +919,7 @@ size_t ctrack_ctl_pollfds(struct ctrack_ctl *ctl, struct pollfd *p, size_t max)
 		struct client *c = ctl->cl[i];
 		short ev = 0;
 
-		if (!c->listing && !c->closing && c->inlen < sizeof(c->in))
+		if (!c->listing && !c->eof && c->inlen < sizeof(c->in))
 			ev |= POLLIN;
 		if (out_pending(c))
 			ev |= POLLOUT;
@@ -944,7 +944,7 @@ void ctrack_ctl_handle(struct ctrack_ctl *ctl, const struct pollfd *p, size_t n)
 		}
 		if (p[i].revents & (POLLERR | POLLNVAL))
 			c->dead = true;
-		if (!c->dead && (p[i].revents & (POLLIN | POLLHUP)) && !c->closing && !c->listing)
+		if (!c->dead && (p[i].revents & (POLLIN | POLLHUP)) && !c->eof && !c->listing)
 			client_read(ctl, c);
 		else if (p[i].revents & POLLHUP && !(p[i].revents & POLLOUT) && !out_pending(c))
 			c->dead = true;
@@ -960,16 +960,16 @@ void ctrack_ctl_handle(struct ctrack_ctl *ctl, const struct pollfd *p, size_t n)
 				list_more(ctl, c);
 				continue;
 			}
-			if (!c->listing && c->inlen && !c->closing) {
+			if (!c->listing && c->inlen) {
 				size_t before = c->inlen;
 
-				serve_lines(ctl, c, false);
+				serve_lines(ctl, c, c->eof);
 				if (c->inlen != before)
 					continue;
 			}
 			break;
 		}
-		if (c->closing && !c->listing && !out_pending(c))
+		if (c->eof && !c->listing && !c->inlen && !out_pending(c))
 			c->dead = true;
 	}
 	for (i = j = 0; i < ctl->ncl; i++) {
