@@ -276,6 +276,14 @@ int pkt_build(const struct pkt_spec *s, struct pkt_wbuf *w, char *err, size_t er
 		rc = write_layer(&b, i);
 		if (rc)
 			return rc;
+		if (p->kind == PKT_PK_OPT && hdr >= 0 && s->l[hdr].proto->opts &&
+		    s->l[hdr].proto->opts->optunit && !s->l[hdr].nopad) {
+			size_t unit = s->l[hdr].proto->opts->optunit;
+			size_t used = w->len - b.view.l[i].off;
+
+			if (used % unit && pkt_wbuf_put(w, NULL, unit - used % unit) < 0)
+				return berr(&b, -EMSGSIZE, "frame too large");
+		}
 		if (p->kind == PKT_PK_HDR && p->opts)
 			b.view.l[i].optoff = (uint16_t)(w->len - b.view.l[i].off);
 	}

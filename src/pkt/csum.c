@@ -74,6 +74,22 @@ int pkt_csum_pseudo(const struct pkt_dec *d, int idx, uint8_t proto, uint32_t le
 		if (is_ip6(l)) {
 			if (pkt_field_get_name(d, i, "src", &v))
 				return -ENODATA;
+			/* A Home Address option stands for the source (RFC 6275
+			 * §6.1.1, §9.3.1): the sum uses the home address. */
+			for (int k = i + 1; k < idx; k++) {
+				struct pkt_val h;
+
+				int hdr = k;
+
+				if (d->l[k].depth != 1 || strcmp(d->l[k].proto->name, "ip6opt.hao"))
+					continue;
+				while (hdr > 0 && d->l[hdr].depth)
+					hdr--;
+				/* Only a Destination Options header carries one. */
+				if (!strcmp(d->l[hdr].proto->name, "dstopt") &&
+				    !pkt_field_get_name(d, k, "hoa", &h))
+					memcpy(v.a, h.a, 16);
+			}
 			*sum = pkt_csum_add(*sum, v.a, 16);
 			if (pkt_csum_final_dst(d, i, idx, b))
 				return -ENODATA;

@@ -151,12 +151,16 @@ int pkt_field_put(uint8_t *buf, size_t buflen, size_t layer_off,
 
 static int fmt_hex(const uint8_t *p, size_t len, char *out, size_t n)
 {
+	static const char digits[] = "0123456789abcdef";
 	size_t w = 0;
 
-	if (n)
-		out[0] = 0;
-	for (size_t i = 0; i < len && w + 3 <= n; i++)
-		w += (size_t)snprintf(out + w, n - w, "%02x", p[i]);
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < len && w + 3 <= n; i++) {
+		out[w++] = digits[p[i] >> 4];
+		out[w++] = digits[p[i] & 15];
+	}
+	out[w] = 0;
 	return (int)w;
 }
 

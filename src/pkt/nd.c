@@ -440,6 +440,7 @@ const struct pkt_optfam pkt_ndopt_family = {
 	.optlen = ndopt_len,
 	.lookup = ndopt_lookup,
 	.align = 0,
+	.optunit = 8,
 };
 
 /* ---- messages ---- */

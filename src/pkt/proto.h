@@ -106,6 +106,9 @@ struct pkt_optfam {
 	/* Padding for building: alignment of the area and how to pad n bytes. */
 	uint8_t align;
 	int (*pad)(uint8_t *dst, size_t n);
+	/* Options are whole multiples of this many bytes (ND: 8): the encoder
+	 * zero-pads an option's data up to it. 0: no such rule. */
+	uint8_t optunit;
 	/* Bytes of the containing header before the option area (for sizing). */
 };
 

@@ -27,6 +27,11 @@ static const struct pkt_proto *const *const modules[] = {
 
 static const struct pkt_proto *all[512];
 static size_t nall;
+/* Entry descriptors by IP protocol number: the decoder asks for one per
+ * header, so this is a table, not a scan. */
+static const struct pkt_proto *by_ipproto[256];
+static const struct pkt_proto *entries_eth[16];
+static size_t neth;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -35,6 +40,14 @@ static void registry_fill(void)
 	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++)
 		for (size_t i = 0; modules[m][i] && nall < sizeof(all) / sizeof(all[0]); i++)
 			all[nall++] = modules[m][i];
+	for (size_t i = 0; i < nall; i++) {
+		if (!all[i]->entry)
+			continue;
+		if (all[i]->ipproto >= 0 && all[i]->ipproto < 256 && !by_ipproto[all[i]->ipproto])
+			by_ipproto[all[i]->ipproto] = all[i];
+		if (all[i]->ethertype >= 0 && neth < sizeof(entries_eth) / sizeof(entries_eth[0]))
+			entries_eth[neth++] = all[i];
+	}
 }
 
 static void registry_init(void)
@@ -61,18 +74,15 @@ const struct pkt_proto *pkt_proto_by_name(const char *name)
 const struct pkt_proto *pkt_proto_by_ipproto(int ipproto)
 {
 	registry_init();
-	for (size_t i = 0; i < nall; i++)
-		if (all[i]->entry && all[i]->ipproto == ipproto)
-			return all[i];
-	return NULL;
+	return ipproto >= 0 && ipproto < 256 ? by_ipproto[ipproto] : NULL;
 }
 
 const struct pkt_proto *pkt_proto_by_ethertype(int ethertype)
 {
 	registry_init();
-	for (size_t i = 0; i < nall; i++)
-		if (all[i]->entry && all[i]->ethertype == ethertype)
-			return all[i];
+	for (size_t i = 0; i < neth; i++)
+		if (entries_eth[i]->ethertype == ethertype)
+			return entries_eth[i];
 	return NULL;
 }
 
