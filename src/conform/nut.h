@@ -3,8 +3,9 @@
  * the engine where the tester's end of each link is, answers questions about
  * the NUT (its addresses) and carries out the NUT actions of a script
  * (`nut sysctl ...`, `nut ping ...`). The netns driver runs the local Linux
- * kernel in a fresh namespace per test; the manual driver asks an operator.
- * A VM or remote-device driver implements the same operations.
+ * kernel in a fresh namespace per test; the qemu driver boots a given Linux
+ * kernel in a fresh VM per test; the manual driver asks an operator. A
+ * remote-device driver implements the same operations.
  */
 #ifndef V6LAB_CF_NUT_H
 #define V6LAB_CF_NUT_H
@@ -20,7 +21,7 @@
 #define NUT_MAX_LINKS 8
 
 struct nut_config {
-	const char *driver;	  /* "netns", "manual" */
+	const char *driver;	  /* "netns", "qemu", "manual" */
 	unsigned type;		  /* CF_NUT_HOST or CF_NUT_ROUTER */
 	const char *link_ifname[NUT_MAX_LINKS]; /* --linkN IFNAME: real interfaces */
 	uint8_t nut_mac[NUT_MAX_LINKS][6];      /* MAC of the NUT on each link */
@@ -34,6 +35,9 @@ struct nut_config {
 	const char *outdir;	  /* per-test directory for driver files (radvd.conf) */
 	int nsysctls;		  /* KEY=VALUE set on the NUT before its links come up */
 	const char *sysctls[16];
+	const char *kernel;	  /* qemu driver: the vmlinuz to boot (--kernel) */
+	const char *modules;	  /* qemu driver: its lib/modules/VERSION (--modules; NULL:
+				   * beside the kernel as a Debian package lays them out) */
 };
 
 struct nut;
@@ -72,6 +76,7 @@ struct nut {
 void nut_idle(struct nut *n, unsigned ms);
 
 extern const struct nut_ops nut_netns_ops;
+extern const struct nut_ops nut_qemu_ops;
 extern const struct nut_ops nut_manual_ops;
 
 /* The driver named in cfg->driver, or NULL. */

@@ -104,6 +104,8 @@ const struct nut_ops *nut_driver(const char *name)
 {
 	if (!name || !strcmp(name, "netns"))
 		return &nut_netns_ops;
+	if (!strcmp(name, "qemu"))
+		return &nut_qemu_ops;
 	if (!strcmp(name, "manual"))
 		return &nut_manual_ops;
 	return NULL;

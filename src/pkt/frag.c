@@ -60,7 +60,7 @@ const struct pkt_proto pkt_proto_frag = {
 	.min_len = 8,
 	.entry = 1,
 	.fields = frag_fields,
-	.nfields = sizeof(frag_fields) / sizeof(frag_fields[0]),
+	.nfields = PKT_NFIELDS(frag_fields),
 	.parse = frag_parse,
 	.summary = frag_summary,
 };

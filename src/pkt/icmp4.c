@@ -154,7 +154,7 @@ static int icmp_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 		.ethertype = -1,                                               \
 		.min_len = 8,                                                  \
 		.fields = flds,                                                \
-		.nfields = sizeof(flds) / sizeof(flds[0]),                     \
+		.nfields = PKT_NFIELDS(flds),                                  \
 		.parse = parsefn,                                              \
 		.csum = icmp_csum,                                             \
 		.summary = sumfn,                                              \
@@ -204,7 +204,7 @@ const struct pkt_proto pkt_proto_icmp = {
 	.min_len = 8,
 	.entry = 1,
 	.fields = icmp_fields,
-	.nfields = sizeof(icmp_fields) / sizeof(icmp_fields[0]),
+	.nfields = PKT_NFIELDS(icmp_fields),
 	.select = icmp_select,
 	.parse = icmp_parse_tail,
 	.csum = icmp_csum,

@@ -14,26 +14,17 @@
 #include "build.h"
 #include "csum.h"
 #include "field.h"
+#include "icmp6.h"
 
-#define ICMP6_PROTO 58
-
-/* The first three fields every ICMPv6 descriptor starts with. */
-#define ICMP6_HEAD(t)                                                          \
-	{ "type", PKT_FT_UINT, 0, 0, 8, (t) },                                 \
-	{ "code", PKT_FT_UINT, 0, 8, 8, 0 },                                   \
-	{ "cksum", PKT_FT_UINT, PKT_FF_AUTO | PKT_FF_HEX | PKT_FF_CSUM, 16, 16, 0 }
-
-#define NFIELDS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
-
-static int icmp6_csum(const struct pkt_dec *d, int idx, uint16_t *out)
+int pkt_icmp6_csum(const struct pkt_dec *d, int idx, uint16_t *out)
 {
-	return pkt_csum_upper(d, idx, ICMP6_PROTO, 2, out);
+	return pkt_csum_upper(d, idx, PKT_ICMP6_PROTO, 2, out);
 }
 
 /* ---- generic message ---- */
 
 static const struct pkt_fdesc icmp6_fields[] = {
-	ICMP6_HEAD(0),
+	PKT_ICMP6_HEAD(0),
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 32, 0, 0 },
 };
 
@@ -62,15 +53,15 @@ static const struct pkt_proto icmp6_generic = {
 	.name = "icmpv6",
 	.title = "ICMPv6",
 	.kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO,
+	.ipproto = PKT_ICMP6_PROTO,
 	.ethertype = -1,
 	.min_len = 4,
 	.entry = 1,
 	.fields = icmp6_fields,
-	.nfields = NFIELDS(icmp6_fields),
+	.nfields = PKT_NFIELDS(icmp6_fields),
 	.select = icmp6_select,
 	.parse = icmp6_parse,
-	.csum = icmp6_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = icmp6_summary,
 };
 
@@ -99,22 +90,22 @@ static int icmp6_err_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 }
 
 static const struct pkt_fdesc dest_unreach_fields[] = {
-	ICMP6_HEAD(1),
+	PKT_ICMP6_HEAD(1),
 	{ "unused", PKT_FT_UINT, PKT_FF_HEX, 32, 32, 0 },
 };
 
 static const struct pkt_fdesc packet_too_big_fields[] = {
-	ICMP6_HEAD(2),
+	PKT_ICMP6_HEAD(2),
 	{ "mtu", PKT_FT_UINT, 0, 32, 32, 0 },
 };
 
 static const struct pkt_fdesc time_exceeded_fields[] = {
-	ICMP6_HEAD(3),
+	PKT_ICMP6_HEAD(3),
 	{ "unused", PKT_FT_UINT, PKT_FF_HEX, 32, 32, 0 },
 };
 
 static const struct pkt_fdesc param_problem_fields[] = {
-	ICMP6_HEAD(4),
+	PKT_ICMP6_HEAD(4),
 	{ "pointer", PKT_FT_UINT, 0, 32, 32, 0 },
 };
 
@@ -137,13 +128,13 @@ static int icmp6_err_summary(const struct pkt_dec *d, int idx, char *out, size_t
 		.name = nm,                                                    \
 		.title = ttl,                                                  \
 		.kind = PKT_PK_HDR,                                            \
-		.ipproto = ICMP6_PROTO,                                        \
+		.ipproto = PKT_ICMP6_PROTO,                                        \
 		.ethertype = -1,                                               \
 		.min_len = 8,                                                  \
 		.fields = flds,                                                \
-		.nfields = NFIELDS(flds),                                      \
+		.nfields = PKT_NFIELDS(flds),                                      \
 		.parse = icmp6_err_parse,                                      \
-		.csum = icmp6_csum,                                            \
+		.csum = pkt_icmp6_csum,                                            \
 		.summary = icmp6_err_summary,                                  \
 	}
 
@@ -159,14 +150,14 @@ ICMP6_ERR(icmp6_param_problem, "icmpv6.param_problem", "ICMPv6 Parameter Problem
 /* ---- echo ---- */
 
 static const struct pkt_fdesc echo_request_fields[] = {
-	ICMP6_HEAD(128),
+	PKT_ICMP6_HEAD(128),
 	{ "id", PKT_FT_UINT, 0, 32, 16, 0 },
 	{ "seq", PKT_FT_UINT, 0, 48, 16, 0 },
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 64, 0, 0 },
 };
 
 static const struct pkt_fdesc echo_reply_fields[] = {
-	ICMP6_HEAD(129),
+	PKT_ICMP6_HEAD(129),
 	{ "id", PKT_FT_UINT, 0, 32, 16, 0 },
 	{ "seq", PKT_FT_UINT, 0, 48, 16, 0 },
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 64, 0, 0 },
@@ -196,13 +187,13 @@ static const struct pkt_proto icmp6_echo_request = {
 	.name = "icmpv6.echo_request",
 	.title = "ICMPv6 Echo Request",
 	.kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO,
+	.ipproto = PKT_ICMP6_PROTO,
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = echo_request_fields,
-	.nfields = NFIELDS(echo_request_fields),
+	.nfields = PKT_NFIELDS(echo_request_fields),
 	.parse = icmp6_echo_parse,
-	.csum = icmp6_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = icmp6_echo_summary,
 };
 
@@ -210,13 +201,13 @@ static const struct pkt_proto icmp6_echo_reply = {
 	.name = "icmpv6.echo_reply",
 	.title = "ICMPv6 Echo Reply",
 	.kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO,
+	.ipproto = PKT_ICMP6_PROTO,
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = echo_reply_fields,
-	.nfields = NFIELDS(echo_reply_fields),
+	.nfields = PKT_NFIELDS(echo_reply_fields),
 	.parse = icmp6_echo_parse,
-	.csum = icmp6_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = icmp6_echo_summary,
 };
 

@@ -7,12 +7,11 @@
  * (RFC 6275 §6.3); any other type, or a known one with the wrong length,
  * decodes as the generic option, which shows the action and change bits.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "build.h"
 #include "field.h"
+#include "tlv.h"
 
 /* ---- options ---- */
 
@@ -55,73 +54,44 @@ static const struct pkt_fdesc ip6opt_fields[] = {
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 16, 0, 0 },
 };
 
-static int ip6opt_fix(struct pkt_build *b, int idx)
-{
-	uint32_t len = b->view.l[idx].len;
-
-	return pkt_build_auto_u(b, idx, "len", len >= 2 ? len - 2 : 0);
-}
-
-#define NFIELDS(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
-
 static const struct pkt_proto ip6opt_pad1 = {
-	.name = "ip6opt.pad1", .title = "Pad1", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = ip6opt_pad1_fields, .nfields = NFIELDS(ip6opt_pad1_fields),
+	PKT_OPT_PROTO("ip6opt.pad1", "Pad1", 1, ip6opt_pad1_fields),
 };
 
 static const struct pkt_proto ip6opt_padn = {
-	.name = "ip6opt.padn", .title = "PadN", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = ip6opt_padn_fields, .nfields = NFIELDS(ip6opt_padn_fields),
-	.fix = ip6opt_fix,
+	PKT_OPT_PROTO("ip6opt.padn", "PadN", 2, ip6opt_padn_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto ip6opt_ra = {
-	.name = "ip6opt.ra", .title = "Router Alert (RFC 2711)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 4,
-	.fields = ip6opt_ra_fields, .nfields = NFIELDS(ip6opt_ra_fields),
-	.fix = ip6opt_fix,
+	PKT_OPT_PROTO("ip6opt.ra", "Router Alert (RFC 2711)", 4, ip6opt_ra_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto ip6opt_jumbo = {
-	.name = "ip6opt.jumbo", .title = "Jumbo Payload (RFC 2675)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 6,
-	.fields = ip6opt_jumbo_fields, .nfields = NFIELDS(ip6opt_jumbo_fields),
-	.fix = ip6opt_fix,
+	PKT_OPT_PROTO("ip6opt.jumbo", "Jumbo Payload (RFC 2675)", 6, ip6opt_jumbo_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto ip6opt_hao = {
-	.name = "ip6opt.hao", .title = "Home Address (RFC 6275)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 18,
-	.fields = ip6opt_hao_fields, .nfields = NFIELDS(ip6opt_hao_fields),
-	.fix = ip6opt_fix,
+	PKT_OPT_PROTO("ip6opt.hao", "Home Address (RFC 6275)", 18, ip6opt_hao_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto ip6opt_generic = {
-	.name = "ip6opt", .title = "IPv6 option", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = ip6opt_fields, .nfields = NFIELDS(ip6opt_fields),
-	.fix = ip6opt_fix,
+	PKT_OPT_PROTO("ip6opt", "IPv6 option", 2, ip6opt_fields),
+	.fix = pkt_tlv_fix_datalen,
+};
+
+static const struct pkt_tlv_fmt ip6opt_tlv = {
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.why_short = "IPv6 option truncated before its length",
+	.why_long = "IPv6 option length exceeds the option area",
 };
 
 static int ip6opt_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t t, l;
-
-	if (pkt_cur_peek(c, 0, &t))
-		return -1;
-	if (t == 0)
-		return 1;
-	if (pkt_cur_peek(c, 1, &l)) {
-		*why = "IPv6 option truncated before its length";
-		return -1;
-	}
-	if (l > pkt_cur_left(c) - 2) {
-		*why = "IPv6 option length exceeds the option area";
-		return -1;
-	}
-	return l + 2;
+	return pkt_tlv_len(c, &ip6opt_tlv, why);
 }
 
 static const struct pkt_proto *ip6opt_lookup(const uint8_t *p, size_t n)
@@ -142,29 +112,12 @@ static const struct pkt_proto *ip6opt_lookup(const uint8_t *p, size_t n)
 	}
 }
 
-/* One byte is Pad1; more is a single PadN with zero data (RFC 8200 §4.2). */
-static int ip6opt_pad(uint8_t *dst, size_t n)
-{
-	if (n == 0)
-		return 0;
-	if (n == 1) {
-		dst[0] = 0;
-		return 0;
-	}
-	if (n - 2 > 255)
-		return -EINVAL;
-	dst[0] = 1;
-	dst[1] = (uint8_t)(n - 2);
-	memset(dst + 2, 0, n - 2);
-	return 0;
-}
-
 static const struct pkt_optfam ip6opt_fam = {
 	.name = "ip6opt",
 	.optlen = ip6opt_len,
 	.lookup = ip6opt_lookup,
 	.align = 8,
-	.pad = ip6opt_pad,
+	.pad = pkt_tlv_pad_ip6, /* Pad1, or one PadN (RFC 8200 §4.2) */
 };
 
 /* ---- headers ---- */
@@ -174,36 +127,17 @@ static const struct pkt_fdesc optshdr_fields[] = {
 	{ "len", PKT_FT_UINT, PKT_FF_AUTO, 8, 8, 0 },
 };
 
+/* The options run from byte 2 to the end of the header. */
 static int optshdr_parse(struct pkt_cur *c, const struct pkt_dec *d, struct pkt_next *nx,
 			 const char *short_why, const char *long_why)
 {
-	size_t left = pkt_cur_left(c);
-	uint32_t len;
+	int rc = pkt_tlv_ext_frame(d, c, nx, short_why, long_why);
 
-	if (left < 8) {
-		nx->why = short_why;
-		return -1;
+	if (rc == 0) {
+		nx->optoff = 2;
+		nx->optlen = (uint16_t)(nx->len - 2);
 	}
-	len = (c->p[1] + 1u) * 8;
-	if (len > left) {
-		if (d->partial) {
-			/* Cut short inside a quoted packet or first fragment:
-			 * keep the header, not its (incomplete) options. */
-			nx->len = (uint32_t)left;
-			nx->truncated = 1;
-			return 0;
-		}
-		nx->len = 8;
-		nx->why = long_why;
-		return -1;
-	}
-	nx->len = len;
-	nx->optoff = 2;
-	nx->optlen = (uint16_t)(len - 2);
-	nx->next = pkt_proto_by_ipproto(c->p[0]);
-	if (!nx->next)
-		nx->payload_raw = c->p[0] != 59;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static int hbh_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struct pkt_next *nx)
@@ -218,14 +152,6 @@ static int dstopt_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, str
 	(void)idx;
 	return optshdr_parse(c, d, nx, "Destination Options header truncated",
 			     "Destination Options header length exceeds the payload");
-}
-
-/* Hdr Ext Len: 8-octet units beyond the first 8. */
-static int optshdr_fix(struct pkt_build *b, int idx)
-{
-	uint32_t len = b->view.l[idx].len;
-
-	return pkt_build_auto_u(b, idx, "len", len >= 8 ? len / 8 - 1 : 0);
 }
 
 static int opt_brief(const struct pkt_dec *d, int i, char *out, size_t n)
@@ -288,10 +214,10 @@ const struct pkt_proto pkt_proto_hbh = {
 	.min_len = 2,
 	.entry = 1,
 	.fields = optshdr_fields,
-	.nfields = NFIELDS(optshdr_fields),
+	.nfields = PKT_NFIELDS(optshdr_fields),
 	.opts = &ip6opt_fam,
 	.parse = hbh_parse,
-	.fix = optshdr_fix,
+	.fix = pkt_tlv_fix_len8,
 	.summary = optshdr_summary,
 };
 
@@ -304,10 +230,10 @@ const struct pkt_proto pkt_proto_dstopt = {
 	.min_len = 2,
 	.entry = 1,
 	.fields = optshdr_fields,
-	.nfields = NFIELDS(optshdr_fields),
+	.nfields = PKT_NFIELDS(optshdr_fields),
 	.opts = &ip6opt_fam,
 	.parse = dstopt_parse,
-	.fix = optshdr_fix,
+	.fix = pkt_tlv_fix_len8,
 	.summary = optshdr_summary,
 };
 

@@ -11,8 +11,6 @@
 #include "build.h"
 #include "field.h"
 
-#define NFIELDS(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
-
 static const struct pkt_fdesc ah_fields[] = {
 	{ "nh", PKT_FT_UINT, PKT_FF_AUTO | PKT_FF_NH, 0, 8, 0 },
 	{ "len", PKT_FT_UINT, PKT_FF_AUTO, 8, 8, 0 },
@@ -78,7 +76,7 @@ const struct pkt_proto pkt_proto_ah = {
 	.min_len = 12,
 	.entry = 1,
 	.fields = ah_fields,
-	.nfields = NFIELDS(ah_fields),
+	.nfields = PKT_NFIELDS(ah_fields),
 	.parse = ah_parse,
 	.fix = ah_fix,
 	.summary = ah_summary,
@@ -120,7 +118,7 @@ const struct pkt_proto pkt_proto_esp = {
 	.min_len = 8,
 	.entry = 1,
 	.fields = esp_fields,
-	.nfields = NFIELDS(esp_fields),
+	.nfields = PKT_NFIELDS(esp_fields),
 	.parse = esp_parse,
 	.summary = esp_summary,
 };

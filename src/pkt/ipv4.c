@@ -9,6 +9,7 @@
 #include "build.h"
 #include "csum.h"
 #include "field.h"
+#include "tlv.h"
 
 static const struct pkt_fdesc ipv4_fields[] = {
 	{ "version", PKT_FT_UINT, 0, 0, 4, 4 },
@@ -35,8 +36,12 @@ static const struct pkt_fdesc ip4opt_fields[] = {
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 16, 0, 0 },
 };
 
-static const struct pkt_fdesc ip4opt1_fields[] = {
+static const struct pkt_fdesc ip4opt_eol_fields[] = {
 	{ "type", PKT_FT_UINT, 0, 0, 8, 0 },
+};
+
+static const struct pkt_fdesc ip4opt_nop_fields[] = {
+	{ "type", PKT_FT_UINT, 0, 0, 8, 1 },
 };
 
 static const struct pkt_fdesc ip4opt_ra_fields[] = {
@@ -45,62 +50,39 @@ static const struct pkt_fdesc ip4opt_ra_fields[] = {
 	{ "value", PKT_FT_UINT, 0, 16, 16, 0 },
 };
 
-static int ip4opt_fix(struct pkt_build *b, int idx)
-{
-	return pkt_build_auto_u(b, idx, "len", b->view.l[idx].len);
-}
-
 static const struct pkt_proto ip4opt_eol = {
-	.name = "ip4opt.eol", .title = "End of Option List", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = ip4opt1_fields, .nfields = 1,
+	PKT_OPT_PROTO("ip4opt.eol", "End of Option List", 1, ip4opt_eol_fields),
 };
 
 static const struct pkt_proto ip4opt_nop = {
-	.name = "ip4opt.nop", .title = "No Operation", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = (const struct pkt_fdesc[]){ { "type", PKT_FT_UINT, 0, 0, 8, 1 } },
-	.nfields = 1,
+	PKT_OPT_PROTO("ip4opt.nop", "No Operation", 1, ip4opt_nop_fields),
 };
 
 static const struct pkt_proto ip4opt_ra = {
-	.name = "ip4opt.ra", .title = "Router Alert (RFC 2113)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 4,
-	.fields = ip4opt_ra_fields, .nfields = 3, .fix = ip4opt_fix,
+	PKT_OPT_PROTO("ip4opt.ra", "Router Alert (RFC 2113)", 4, ip4opt_ra_fields),
+	.fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto ip4opt_generic = {
-	.name = "ip4opt", .title = "IPv4 option", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = ip4opt_fields, .nfields = 3, .fix = ip4opt_fix,
+	PKT_OPT_PROTO("ip4opt", "IPv4 option", 2, ip4opt_fields),
+	.fix = pkt_tlv_fix_len,
+};
+
+static const struct pkt_tlv_fmt ip4opt_tlv = {
+	.pad1 = PKT_TLV_TYPE(0) | PKT_TLV_TYPE(1),
+	.head = 2, .counted = 1, .min = 2, .len = { { 1, 1, 1 } },
+	.why_short = "IPv4 option truncated before its length",
+	.why_min = "IPv4 option length below 2",
+	.why_long = "IPv4 option length exceeds the options",
 };
 
 static int ip4opt_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t t, l;
-
-	if (pkt_cur_peek(c, 0, &t))
-		return -1;
-	if (t == 0 || t == 1)
-		return 1;
-	if (pkt_cur_peek(c, 1, &l)) {
-		*why = "IPv4 option truncated before its length";
-		return -1;
-	}
-	if (l < 2) {
-		*why = "IPv4 option length below 2";
-		return -1;
-	}
-	if (l > pkt_cur_left(c)) {
-		*why = "IPv4 option length exceeds the options";
-		return -1;
-	}
-	return l;
+	return pkt_tlv_len(c, &ip4opt_tlv, why);
 }
 
 static const struct pkt_proto *ip4opt_lookup(const uint8_t *p, size_t n)
 {
-	(void)n;
 	switch (p[0]) {
 	case 0:
 		return &ip4opt_eol;
@@ -113,18 +95,12 @@ static const struct pkt_proto *ip4opt_lookup(const uint8_t *p, size_t n)
 	}
 }
 
-static int ip4opt_pad(uint8_t *dst, size_t n)
-{
-	memset(dst, 0, n); /* End of Option List */
-	return 0;
-}
-
 static const struct pkt_optfam ip4opt_fam = {
 	.name = "ip4opt",
 	.optlen = ip4opt_len,
 	.lookup = ip4opt_lookup,
 	.align = 4,
-	.pad = ip4opt_pad,
+	.pad = pkt_tlv_pad_zero, /* End of Option List */
 };
 
 /* ---- header ---- */
@@ -230,7 +206,7 @@ const struct pkt_proto pkt_proto_ipv4 = {
 	.min_len = 20,
 	.entry = 1,
 	.fields = ipv4_fields,
-	.nfields = sizeof(ipv4_fields) / sizeof(ipv4_fields[0]),
+	.nfields = PKT_NFIELDS(ipv4_fields),
 	.opts = &ip4opt_fam,
 	.parse = ipv4_parse,
 	.fix = ipv4_fix,

@@ -57,7 +57,7 @@ const struct pkt_proto pkt_proto_ether = {
 	.ethertype = -1,
 	.min_len = 14,
 	.fields = ether_fields,
-	.nfields = sizeof(ether_fields) / sizeof(ether_fields[0]),
+	.nfields = PKT_NFIELDS(ether_fields),
 	.parse = ether_parse,
 	.summary = ether_summary,
 };
@@ -95,7 +95,7 @@ const struct pkt_proto pkt_proto_dot1q = {
 	.min_len = 4,
 	.entry = 1,
 	.fields = dot1q_fields,
-	.nfields = sizeof(dot1q_fields) / sizeof(dot1q_fields[0]),
+	.nfields = PKT_NFIELDS(dot1q_fields),
 	.parse = dot1q_parse,
 	.summary = dot1q_summary,
 };
@@ -161,7 +161,7 @@ const struct pkt_proto pkt_proto_arp = {
 	.min_len = 28,
 	.entry = 1,
 	.fields = arp_fields,
-	.nfields = sizeof(arp_fields) / sizeof(arp_fields[0]),
+	.nfields = PKT_NFIELDS(arp_fields),
 	.parse = arp_parse,
 	.summary = arp_summary,
 };

@@ -12,13 +12,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "build.h"
 #include "csum.h"
 #include "field.h"
-
-#define NFIELDS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
+#include "tlv.h"
 
 /* ---- mobility options (§6.2) ---- */
 
@@ -60,111 +58,72 @@ static const struct pkt_fdesc mhopt_fields[] = {
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 16, 0, 0 },
 };
 
-static int mhopt_fix(struct pkt_build *b, int idx)
-{
-	uint32_t len = b->view.l[idx].len;
-
-	return pkt_build_auto_u(b, idx, "len", len < 2 ? 0 : (len - 2) & 0xff);
-}
-
 /* Options of a fixed size: the length byte must say exactly that. */
-static int mhopt_check(const struct pkt_dec *d, int idx, struct pkt_next *nx, const char *why)
-{
-	const struct pkt_layer *l = &d->l[idx];
-
-	if (l->len != l->proto->min_len) {
-		nx->why = why;
-		return -1;
-	}
-	return 0;
-}
-
 static int mhopt_bra_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			   struct pkt_next *nx)
 {
 	(void)c;
-	return mhopt_check(d, idx, nx, "binding refresh advice option length is not 2");
+	return pkt_tlv_exact(d, idx, nx, "binding refresh advice option length is not 2");
 }
 
 static int mhopt_altcoa_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			      struct pkt_next *nx)
 {
 	(void)c;
-	return mhopt_check(d, idx, nx, "alternate care-of address option length is not 16");
+	return pkt_tlv_exact(d, idx, nx, "alternate care-of address option length is not 16");
 }
 
 static int mhopt_nonce_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			     struct pkt_next *nx)
 {
 	(void)c;
-	return mhopt_check(d, idx, nx, "nonce indices option length is not 4");
+	return pkt_tlv_exact(d, idx, nx, "nonce indices option length is not 4");
 }
 
 static const struct pkt_proto mhopt_pad1 = {
-	.name = "mhopt.pad1", .title = "Pad1", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = mhopt_pad1_fields, .nfields = NFIELDS(mhopt_pad1_fields),
+	PKT_OPT_PROTO("mhopt.pad1", "Pad1", 1, mhopt_pad1_fields),
 };
 
 static const struct pkt_proto mhopt_padn = {
-	.name = "mhopt.padn", .title = "PadN", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = mhopt_padn_fields, .nfields = NFIELDS(mhopt_padn_fields),
-	.fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt.padn", "PadN", 2, mhopt_padn_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto mhopt_bra = {
-	.name = "mhopt.bra", .title = "Binding Refresh Advice", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 4,
-	.fields = mhopt_bra_fields, .nfields = NFIELDS(mhopt_bra_fields),
-	.parse = mhopt_bra_parse, .fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt.bra", "Binding Refresh Advice", 4, mhopt_bra_fields),
+	.parse = mhopt_bra_parse, .fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto mhopt_altcoa = {
-	.name = "mhopt.altcoa", .title = "Alternate Care-of Address", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 18,
-	.fields = mhopt_altcoa_fields, .nfields = NFIELDS(mhopt_altcoa_fields),
-	.parse = mhopt_altcoa_parse, .fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt.altcoa", "Alternate Care-of Address", 18, mhopt_altcoa_fields),
+	.parse = mhopt_altcoa_parse, .fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto mhopt_nonce = {
-	.name = "mhopt.nonce", .title = "Nonce Indices", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 6,
-	.fields = mhopt_nonce_fields, .nfields = NFIELDS(mhopt_nonce_fields),
-	.parse = mhopt_nonce_parse, .fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt.nonce", "Nonce Indices", 6, mhopt_nonce_fields),
+	.parse = mhopt_nonce_parse, .fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto mhopt_auth = {
-	.name = "mhopt.auth", .title = "Binding Authorization Data", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = mhopt_auth_fields, .nfields = NFIELDS(mhopt_auth_fields),
-	.fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt.auth", "Binding Authorization Data", 2, mhopt_auth_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto mhopt_generic = {
-	.name = "mhopt", .title = "Mobility option", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = mhopt_fields, .nfields = NFIELDS(mhopt_fields),
-	.fix = mhopt_fix,
+	PKT_OPT_PROTO("mhopt", "Mobility option", 2, mhopt_fields),
+	.fix = pkt_tlv_fix_datalen,
+};
+
+/* Framed as IPv6 options are (§6.2.1): Pad1 alone, the length counts the data. */
+static const struct pkt_tlv_fmt mhopt_tlv = {
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.why_short = "mobility option truncated before its length",
+	.why_long = "mobility option runs past the Mobility Header",
 };
 
 static int mhopt_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t t, l;
-
-	if (pkt_cur_peek(c, 0, &t))
-		return -1;
-	if (t == 0)
-		return 1;
-	if (pkt_cur_peek(c, 1, &l)) {
-		*why = "mobility option truncated before its length";
-		return -1;
-	}
-	if (l > pkt_cur_left(c) - 2) {
-		*why = "mobility option runs past the Mobility Header";
-		return -1;
-	}
-	return 2 + l;
+	return pkt_tlv_len(c, &mhopt_tlv, why);
 }
 
 static const struct pkt_proto *mhopt_lookup(const uint8_t *p, size_t n)
@@ -188,28 +147,12 @@ static const struct pkt_proto *mhopt_lookup(const uint8_t *p, size_t n)
 	}
 }
 
-static int mhopt_pad(uint8_t *dst, size_t n)
-{
-	if (!n)
-		return 0;
-	if (n == 1) {
-		dst[0] = 0;
-		return 0;
-	}
-	if (n - 2 > 255)
-		return -EINVAL;
-	dst[0] = 1;
-	dst[1] = (uint8_t)(n - 2);
-	memset(dst + 2, 0, n - 2);
-	return 0;
-}
-
 static const struct pkt_optfam mhopt_fam = {
 	.name = "mhopt",
 	.optlen = mhopt_len,
 	.lookup = mhopt_lookup,
 	.align = 8,
-	.pad = mhopt_pad,
+	.pad = pkt_tlv_pad_ip6,
 };
 
 /* ---- the header and its messages ---- */
@@ -388,7 +331,7 @@ static int mh_be_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 	static const struct pkt_proto var = {                                  \
 		.name = nm, .title = ttl, .kind = PKT_PK_HDR,                  \
 		.ipproto = 135, .ethertype = -1, .min_len = minl,              \
-		.fields = flds, .nfields = NFIELDS(flds), .opts = &mhopt_fam,  \
+		.fields = flds, .nfields = PKT_NFIELDS(flds), .opts = &mhopt_fam,  \
 		.parse = mh_parse, .fix = mh_fix, .csum = mh_csum,             \
 		.summary = summ,                                               \
 	}
@@ -422,7 +365,7 @@ static const struct pkt_proto mh_generic = {
 	.min_len = 6,
 	.entry = 1,
 	.fields = mh_fields,
-	.nfields = NFIELDS(mh_fields),
+	.nfields = PKT_NFIELDS(mh_fields),
 	.select = mh_select,
 	.parse = mh_parse,
 	.fix = mh_fix,

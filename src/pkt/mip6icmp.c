@@ -8,22 +8,11 @@
 #include <stdio.h>
 
 #include "build.h"
-#include "csum.h"
 #include "field.h"
-
-#define ICMP6_HDR(t)                                                           \
-	{ "type", PKT_FT_UINT, 0, 0, 8, t }, { "code", PKT_FT_UINT, 0, 8, 8, 0 }, \
-	{ "cksum", PKT_FT_UINT, PKT_FF_AUTO | PKT_FF_HEX | PKT_FF_CSUM, 16, 16, 0 }
+#include "icmp6.h"
 
 #define ID_RESERVED                                                            \
 	{ "id", PKT_FT_UINT, 0, 32, 16, 0 }, { "reserved", PKT_FT_UINT, 0, 48, 16, 0 }
-
-#define NFIELDS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
-
-static int mip6icmp_csum(const struct pkt_dec *d, int idx, uint16_t *out)
-{
-	return pkt_csum_upper(d, idx, 58, 2, out);
-}
 
 /* Messages whose variable part (if any) runs to the end of the message. */
 static int mip6icmp_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
@@ -47,7 +36,7 @@ static int mip6icmp_summary(const struct pkt_dec *d, int idx, char *out, size_t 
 
 /* ---- Home Agent Address Discovery (§6.5, §6.6) ---- */
 
-static const struct pkt_fdesc dhaad_request_fields[] = { ICMP6_HDR(144), ID_RESERVED };
+static const struct pkt_fdesc dhaad_request_fields[] = { PKT_ICMP6_HEAD(144), ID_RESERVED };
 
 static const struct pkt_proto dhaad_request = {
 	.name = "icmpv6.dhaad_request",
@@ -57,14 +46,14 @@ static const struct pkt_proto dhaad_request = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = dhaad_request_fields,
-	.nfields = NFIELDS(dhaad_request_fields),
+	.nfields = PKT_NFIELDS(dhaad_request_fields),
 	.parse = mip6icmp_parse,
-	.csum = mip6icmp_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mip6icmp_summary,
 };
 
 static const struct pkt_fdesc dhaad_reply_fields[] = {
-	ICMP6_HDR(145),
+	PKT_ICMP6_HEAD(145),
 	ID_RESERVED,
 	{ "addrs", PKT_FT_IP6LIST, PKT_FF_TAIL, 64, 0, 0 },
 };
@@ -105,15 +94,15 @@ static const struct pkt_proto dhaad_reply = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = dhaad_reply_fields,
-	.nfields = NFIELDS(dhaad_reply_fields),
+	.nfields = PKT_NFIELDS(dhaad_reply_fields),
 	.parse = dhaad_reply_parse,
-	.csum = mip6icmp_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = dhaad_reply_summary,
 };
 
 /* ---- Mobile Prefix Solicitation and Advertisement (§6.7, §6.8) ---- */
 
-static const struct pkt_fdesc mps_fields[] = { ICMP6_HDR(146), ID_RESERVED };
+static const struct pkt_fdesc mps_fields[] = { PKT_ICMP6_HEAD(146), ID_RESERVED };
 
 static const struct pkt_proto mps = {
 	.name = "icmpv6.mps",
@@ -123,14 +112,14 @@ static const struct pkt_proto mps = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = mps_fields,
-	.nfields = NFIELDS(mps_fields),
+	.nfields = PKT_NFIELDS(mps_fields),
 	.parse = mip6icmp_parse,
-	.csum = mip6icmp_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mip6icmp_summary,
 };
 
 static const struct pkt_fdesc mpa_fields[] = {
-	ICMP6_HDR(147),
+	PKT_ICMP6_HEAD(147),
 	{ "id", PKT_FT_UINT, 0, 32, 16, 0 },
 	{ "m", PKT_FT_UINT, 0, 48, 1, 0 },
 	{ "o", PKT_FT_UINT, 0, 49, 1, 0 },
@@ -167,10 +156,10 @@ static const struct pkt_proto mpa = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = mpa_fields,
-	.nfields = NFIELDS(mpa_fields),
+	.nfields = PKT_NFIELDS(mpa_fields),
 	.opts = &pkt_ndopt_family,
 	.parse = mpa_parse,
-	.csum = mip6icmp_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mpa_summary,
 };
 

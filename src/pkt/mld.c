@@ -15,19 +15,9 @@
 #include <stdio.h>
 
 #include "build.h"
-#include "csum.h"
 #include "field.h"
-
-#define ICMP6_HDR(t)                                                           \
-	{ "type", PKT_FT_UINT, 0, 0, 8, t }, { "code", PKT_FT_UINT, 0, 8, 8, 0 }, \
-	{ "cksum", PKT_FT_UINT, PKT_FF_AUTO | PKT_FF_HEX | PKT_FF_CSUM, 16, 16, 0 }
-
-#define NFIELDS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
-
-static int mld_csum(const struct pkt_dec *d, int idx, uint16_t *out)
-{
-	return pkt_csum_upper(d, idx, 58, 2, out);
-}
+#include "icmp6.h"
+#include "tlv.h"
 
 static int mld_group(const struct pkt_dec *d, int idx, char *out, size_t n)
 {
@@ -41,7 +31,7 @@ static int mld_group(const struct pkt_dec *d, int idx, char *out, size_t n)
 /* ---- MLDv1 (RFC 2710 §3) ---- */
 
 #define MLD1_FIELDS(t)                                                         \
-	ICMP6_HDR(t), { "mrd", PKT_FT_UINT, 0, 32, 16, 0 },                     \
+	PKT_ICMP6_HEAD(t), { "mrd", PKT_FT_UINT, 0, 32, 16, 0 },               \
 	{ "reserved", PKT_FT_UINT, 0, 48, 16, 0 },                             \
 	{ "group", PKT_FT_IP6, 0, 64, 128, 0 }
 
@@ -95,10 +85,10 @@ static const struct pkt_proto mld_query = {
 	.ethertype = -1,
 	.min_len = 24,
 	.fields = mld_query_fields,
-	.nfields = NFIELDS(mld_query_fields),
+	.nfields = PKT_NFIELDS(mld_query_fields),
 	.select = mld_query_select,
 	.parse = mld1_parse,
-	.csum = mld_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mld_query_summary,
 };
 
@@ -110,9 +100,9 @@ static const struct pkt_proto mld_report = {
 	.ethertype = -1,
 	.min_len = 24,
 	.fields = mld_report_fields,
-	.nfields = NFIELDS(mld_report_fields),
+	.nfields = PKT_NFIELDS(mld_report_fields),
 	.parse = mld1_parse,
-	.csum = mld_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mld1_summary,
 };
 
@@ -124,16 +114,16 @@ static const struct pkt_proto mld_done = {
 	.ethertype = -1,
 	.min_len = 24,
 	.fields = mld_done_fields,
-	.nfields = NFIELDS(mld_done_fields),
+	.nfields = PKT_NFIELDS(mld_done_fields),
 	.parse = mld1_parse,
-	.csum = mld_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mld1_summary,
 };
 
 /* ---- MLDv2 Query (RFC 3810 §5.1) ---- */
 
 static const struct pkt_fdesc mldv2_query_fields[] = {
-	ICMP6_HDR(130),
+	PKT_ICMP6_HEAD(130),
 	{ "mrc", PKT_FT_UINT, 0, 32, 16, 0 },
 	{ "reserved", PKT_FT_UINT, 0, 48, 16, 0 },
 	{ "group", PKT_FT_IP6, 0, 64, 128, 0 },
@@ -193,10 +183,10 @@ static const struct pkt_proto mldv2_query = {
 	.ethertype = -1,
 	.min_len = 28,
 	.fields = mldv2_query_fields,
-	.nfields = NFIELDS(mldv2_query_fields),
+	.nfields = PKT_NFIELDS(mldv2_query_fields),
 	.parse = mldv2_query_parse,
 	.fix = mldv2_query_fix,
-	.csum = mld_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mldv2_query_summary,
 };
 
@@ -249,43 +239,27 @@ static int mldv2_rec_aux_fix(struct pkt_build *b, int idx)
 }
 
 static const struct pkt_proto mldv2_rec = {
-	.name = "mldv2.record",
-	.title = "MLDv2 Multicast Address Record",
-	.kind = PKT_PK_OPT,
-	.ipproto = -1,
-	.ethertype = -1,
-	.min_len = 20,
-	.fields = mldv2_rec_fields,
-	.nfields = NFIELDS(mldv2_rec_fields),
+	PKT_OPT_PROTO("mldv2.record", "MLDv2 Multicast Address Record", 20, mldv2_rec_fields),
 	.fix = mldv2_rec_fix,
 };
 
 static const struct pkt_proto mldv2_rec_aux = {
-	.name = "mldv2.record_aux",
-	.title = "MLDv2 Multicast Address Record with auxiliary data",
-	.kind = PKT_PK_OPT,
-	.ipproto = -1,
-	.ethertype = -1,
-	.min_len = 20,
-	.fields = mldv2_rec_aux_fields,
-	.nfields = NFIELDS(mldv2_rec_aux_fields),
+	PKT_OPT_PROTO("mldv2.record_aux", "MLDv2 Multicast Address Record with auxiliary data",
+		      20, mldv2_rec_aux_fields),
 	.fix = mldv2_rec_aux_fix,
+};
+
+/* A record is its 20-byte fixed part, then nsrc (bytes 2-3) sources of 16
+ * bytes and auxlen (byte 1) words of 4 bytes. */
+static const struct pkt_tlv_fmt mldv2_rec_tlv = {
+	.head = 20, .len = { { 1, 1, 4 }, { 2, 2, 16 } },
+	.why_short = "MLDv2 record truncated",
+	.why_long = "MLDv2 record length exceeds the message",
 };
 
 static int mldv2_rec_len(const struct pkt_cur *c, const char **why)
 {
-	size_t left = pkt_cur_left(c), len;
-
-	if (left < 20) {
-		*why = "MLDv2 record truncated";
-		return -1;
-	}
-	len = 20 + 16 * (size_t)(c->p[2] << 8 | c->p[3]) + 4 * (size_t)c->p[1];
-	if (len > left) {
-		*why = "MLDv2 record length exceeds the message";
-		return -1;
-	}
-	return (int)len;
+	return pkt_tlv_len(c, &mldv2_rec_tlv, why);
 }
 
 static const struct pkt_proto *mldv2_rec_lookup(const uint8_t *p, size_t n)
@@ -303,7 +277,7 @@ static const struct pkt_optfam mldv2_rec_fam = {
 /* ---- MLDv2 Report (RFC 3810 §5.2) ---- */
 
 static const struct pkt_fdesc mldv2_report_fields[] = {
-	ICMP6_HDR(143),
+	PKT_ICMP6_HEAD(143),
 	{ "reserved", PKT_FT_UINT, 0, 32, 16, 0 },
 	{ "nrec", PKT_FT_UINT, PKT_FF_AUTO, 48, 16, 0 },
 };
@@ -375,11 +349,11 @@ static const struct pkt_proto mldv2_report = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = mldv2_report_fields,
-	.nfields = NFIELDS(mldv2_report_fields),
+	.nfields = PKT_NFIELDS(mldv2_report_fields),
 	.opts = &mldv2_rec_fam,
 	.parse = mldv2_report_parse,
 	.fix = mldv2_report_fix,
-	.csum = mld_csum,
+	.csum = pkt_icmp6_csum,
 	.summary = mldv2_report_summary,
 };
 

@@ -12,21 +12,13 @@
 #include <string.h>
 
 #include "build.h"
-#include "csum.h"
 #include "field.h"
-
-#define ICMP6_PROTO 58
-
-#define ICMP6_HEAD(t)                                                          \
-	{ "type", PKT_FT_UINT, 0, 0, 8, (t) },                                 \
-	{ "code", PKT_FT_UINT, 0, 8, 8, 0 },                                   \
-	{ "cksum", PKT_FT_UINT, PKT_FF_AUTO | PKT_FF_HEX | PKT_FF_CSUM, 16, 16, 0 }
+#include "icmp6.h"
+#include "tlv.h"
 
 #define NDOPT_HEAD(t)                                                          \
 	{ "type", PKT_FT_UINT, 0, 0, 8, (t) },                                 \
 	{ "len", PKT_FT_UINT, PKT_FF_AUTO, 8, 8, 0 }
-
-#define NFIELDS(a) (uint8_t)(sizeof(a) / sizeof((a)[0]))
 
 /* Summary text that keeps counting past a full buffer, as snprintf does. */
 struct sumbuf {
@@ -109,30 +101,24 @@ static const struct pkt_fdesc tlla_bytes_fields[] = {
 };
 
 static const struct pkt_proto ndopt_slla = {
-	.name = "ndopt.slla", .title = "Source Link-Layer Address", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = slla_fields, .nfields = NFIELDS(slla_fields),
+	PKT_OPT_PROTO("ndopt.slla", "Source Link-Layer Address", 8, slla_fields),
 	.fix = ndopt_fix, .summary = ndopt_summary_lladdr,
 };
 
 static const struct pkt_proto ndopt_tlla = {
-	.name = "ndopt.tlla", .title = "Target Link-Layer Address", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = tlla_fields, .nfields = NFIELDS(tlla_fields),
+	PKT_OPT_PROTO("ndopt.tlla", "Target Link-Layer Address", 8, tlla_fields),
 	.fix = ndopt_fix, .summary = ndopt_summary_lladdr,
 };
 
 static const struct pkt_proto ndopt_slla_bytes = {
-	.name = "ndopt.slla_bytes", .title = "Source Link-Layer Address (not 6 bytes)",
-	.kind = PKT_PK_OPT, .ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = slla_bytes_fields, .nfields = NFIELDS(slla_bytes_fields),
+	PKT_OPT_PROTO("ndopt.slla_bytes", "Source Link-Layer Address (not 6 bytes)", 2,
+		      slla_bytes_fields),
 	.fix = ndopt_fix, .summary = ndopt_summary_lladdr,
 };
 
 static const struct pkt_proto ndopt_tlla_bytes = {
-	.name = "ndopt.tlla_bytes", .title = "Target Link-Layer Address (not 6 bytes)",
-	.kind = PKT_PK_OPT, .ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = tlla_bytes_fields, .nfields = NFIELDS(tlla_bytes_fields),
+	PKT_OPT_PROTO("ndopt.tlla_bytes", "Target Link-Layer Address (not 6 bytes)", 2,
+		      tlla_bytes_fields),
 	.fix = ndopt_fix, .summary = ndopt_summary_lladdr,
 };
 
@@ -172,9 +158,7 @@ static int ndopt_prefix_summary(const struct pkt_dec *d, int idx, char *out, siz
 }
 
 static const struct pkt_proto ndopt_prefix = {
-	.name = "ndopt.prefix", .title = "Prefix Information", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 32,
-	.fields = prefix_fields, .nfields = NFIELDS(prefix_fields),
+	PKT_OPT_PROTO("ndopt.prefix", "Prefix Information", 32, prefix_fields),
 	.parse = ndopt_prefix_parse, .fix = ndopt_fix, .summary = ndopt_prefix_summary,
 };
 
@@ -192,9 +176,7 @@ static int ndopt_redirected_summary(const struct pkt_dec *d, int idx, char *out,
 }
 
 static const struct pkt_proto ndopt_redirected = {
-	.name = "ndopt.redirected", .title = "Redirected Header", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = redirected_fields, .nfields = NFIELDS(redirected_fields),
+	PKT_OPT_PROTO("ndopt.redirected", "Redirected Header", 8, redirected_fields),
 	.fix = ndopt_fix, .summary = ndopt_redirected_summary,
 };
 
@@ -210,9 +192,7 @@ static int ndopt_mtu_summary(const struct pkt_dec *d, int idx, char *out, size_t
 }
 
 static const struct pkt_proto ndopt_mtu = {
-	.name = "ndopt.mtu", .title = "MTU", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = mtu_fields, .nfields = NFIELDS(mtu_fields),
+	PKT_OPT_PROTO("ndopt.mtu", "MTU", 8, mtu_fields),
 	.fix = ndopt_fix, .summary = ndopt_mtu_summary,
 };
 
@@ -229,9 +209,7 @@ static int ndopt_adv_interval_summary(const struct pkt_dec *d, int idx, char *ou
 }
 
 static const struct pkt_proto ndopt_adv_interval = {
-	.name = "ndopt.adv_interval", .title = "Advertisement Interval", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = adv_interval_fields, .nfields = NFIELDS(adv_interval_fields),
+	PKT_OPT_PROTO("ndopt.adv_interval", "Advertisement Interval", 8, adv_interval_fields),
 	.fix = ndopt_fix, .summary = ndopt_adv_interval_summary,
 };
 
@@ -250,9 +228,7 @@ static int ndopt_hai_summary(const struct pkt_dec *d, int idx, char *out, size_t
 }
 
 static const struct pkt_proto ndopt_hai = {
-	.name = "ndopt.hai", .title = "Home Agent Information", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = hai_fields, .nfields = NFIELDS(hai_fields),
+	PKT_OPT_PROTO("ndopt.hai", "Home Agent Information", 8, hai_fields),
 	.fix = ndopt_fix, .summary = ndopt_hai_summary,
 };
 
@@ -317,9 +293,7 @@ static int ndopt_route_info_summary(const struct pkt_dec *d, int idx, char *out,
 }
 
 static const struct pkt_proto ndopt_route_info = {
-	.name = "ndopt.route_info", .title = "Route Information", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 24,
-	.fields = route_info_fields, .nfields = NFIELDS(route_info_fields),
+	PKT_OPT_PROTO("ndopt.route_info", "Route Information", 24, route_info_fields),
 	.parse = ndopt_route_info_parse, .fix = ndopt_fix,
 	.summary = ndopt_route_info_summary,
 };
@@ -365,9 +339,7 @@ static int ndopt_rdnss_summary(const struct pkt_dec *d, int idx, char *out, size
 }
 
 static const struct pkt_proto ndopt_rdnss = {
-	.name = "ndopt.rdnss", .title = "Recursive DNS Server", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = rdnss_fields, .nfields = NFIELDS(rdnss_fields),
+	PKT_OPT_PROTO("ndopt.rdnss", "Recursive DNS Server", 8, rdnss_fields),
 	.parse = ndopt_rdnss_parse, .fix = ndopt_fix, .summary = ndopt_rdnss_summary,
 };
 
@@ -382,30 +354,22 @@ static int ndopt_generic_summary(const struct pkt_dec *d, int idx, char *out, si
 }
 
 static const struct pkt_proto ndopt_generic = {
-	.name = "ndopt", .title = "ND option", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = ndopt_fields, .nfields = NFIELDS(ndopt_fields),
+	PKT_OPT_PROTO("ndopt", "ND option", 2, ndopt_fields),
 	.fix = ndopt_fix, .summary = ndopt_generic_summary,
+};
+
+/* The length counts 8-octet units, type and length included; a zero length
+ * makes the whole packet invalid (RFC 4861 §4.6). */
+static const struct pkt_tlv_fmt ndopt_tlv = {
+	.head = 2, .counted = 1, .min = 8, .len = { { 1, 1, 8 } },
+	.why_short = "ND option truncated before its length",
+	.why_min = "ND option length 0",
+	.why_long = "ND option length exceeds the message",
 };
 
 static int ndopt_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t units;
-
-	if (pkt_cur_peek(c, 1, &units)) {
-		*why = "ND option truncated before its length";
-		return -1;
-	}
-	if (units == 0) {
-		/* RFC 4861 §4.6: the whole packet must be discarded. */
-		*why = "ND option length 0";
-		return -1;
-	}
-	if ((size_t)units * 8 > pkt_cur_left(c)) {
-		*why = "ND option length exceeds the message";
-		return -1;
-	}
-	return units * 8;
+	return pkt_tlv_len(c, &ndopt_tlv, why);
 }
 
 static const struct pkt_proto *ndopt_lookup(const uint8_t *p, size_t n)
@@ -445,11 +409,6 @@ const struct pkt_optfam pkt_ndopt_family = {
 
 /* ---- messages ---- */
 
-static int icmp6_csum(const struct pkt_dec *d, int idx, uint16_t *out)
-{
-	return pkt_csum_upper(d, idx, ICMP6_PROTO, 2, out);
-}
-
 /*
  * Length of the options in [p, p + n) that are present in full. Used only
  * inside a quoted packet, where the message may be cut mid-option; a zero
@@ -458,18 +417,20 @@ static int icmp6_csum(const struct pkt_dec *d, int idx, uint16_t *out)
  */
 static size_t nd_opts_whole(const uint8_t *p, size_t n)
 {
-	size_t at = 0;
+	struct pkt_cur c;
+	const char *why;
+	int olen;
 
-	while (n - at >= 2) {
-		size_t olen = (size_t)p[at + 1] * 8;
-
-		if (!olen)
+	pkt_cur_init(&c, p, n);
+	while (pkt_cur_left(&c) > 0) {
+		olen = pkt_tlv_len(&c, &ndopt_tlv, &why);
+		if (olen == -EINVAL)
 			return n;
-		if (olen > n - at)
+		if (olen < 0)
 			break;
-		at += olen;
+		pkt_cur_skip(&c, (size_t)olen);
 	}
-	return at;
+	return n - pkt_cur_left(&c);
 }
 
 /* Every ND message: fixed part, then options to the end of the message. */
@@ -523,7 +484,7 @@ static void nd_sum_opts(struct sumbuf *s, const struct pkt_dec *d, int idx)
 }
 
 static const struct pkt_fdesc rs_fields[] = {
-	ICMP6_HEAD(133),
+	PKT_ICMP6_HEAD(133),
 	{ "reserved", PKT_FT_UINT, 0, 32, 32, 0 },
 };
 
@@ -543,13 +504,13 @@ static int rs_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 static const struct pkt_proto nd_rs = {
 	.name = "icmpv6.rs", .title = "Router Solicitation", .kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO, .ethertype = -1, .min_len = 8,
-	.fields = rs_fields, .nfields = NFIELDS(rs_fields), .opts = &pkt_ndopt_family,
-	.parse = rs_parse, .csum = icmp6_csum, .summary = rs_summary,
+	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 8,
+	.fields = rs_fields, .nfields = PKT_NFIELDS(rs_fields), .opts = &pkt_ndopt_family,
+	.parse = rs_parse, .csum = pkt_icmp6_csum, .summary = rs_summary,
 };
 
 static const struct pkt_fdesc ra_fields[] = {
-	ICMP6_HEAD(134),
+	PKT_ICMP6_HEAD(134),
 	{ "chl", PKT_FT_UINT, 0, 32, 8, 0 },
 	{ "m", PKT_FT_UINT, 0, 40, 1, 0 },
 	{ "o", PKT_FT_UINT, 0, 41, 1, 0 },
@@ -591,13 +552,13 @@ static int ra_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 static const struct pkt_proto nd_ra = {
 	.name = "icmpv6.ra", .title = "Router Advertisement", .kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO, .ethertype = -1, .min_len = 16,
-	.fields = ra_fields, .nfields = NFIELDS(ra_fields), .opts = &pkt_ndopt_family,
-	.parse = ra_parse, .csum = icmp6_csum, .summary = ra_summary,
+	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 16,
+	.fields = ra_fields, .nfields = PKT_NFIELDS(ra_fields), .opts = &pkt_ndopt_family,
+	.parse = ra_parse, .csum = pkt_icmp6_csum, .summary = ra_summary,
 };
 
 static const struct pkt_fdesc ns_fields[] = {
-	ICMP6_HEAD(135),
+	PKT_ICMP6_HEAD(135),
 	{ "reserved", PKT_FT_UINT, 0, 32, 32, 0 },
 	{ "target", PKT_FT_IP6, 0, 64, 128, 0 },
 };
@@ -619,13 +580,13 @@ static int ns_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 static const struct pkt_proto nd_ns = {
 	.name = "icmpv6.ns", .title = "Neighbor Solicitation", .kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO, .ethertype = -1, .min_len = 24,
-	.fields = ns_fields, .nfields = NFIELDS(ns_fields), .opts = &pkt_ndopt_family,
-	.parse = ns_parse, .csum = icmp6_csum, .summary = ns_summary,
+	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 24,
+	.fields = ns_fields, .nfields = PKT_NFIELDS(ns_fields), .opts = &pkt_ndopt_family,
+	.parse = ns_parse, .csum = pkt_icmp6_csum, .summary = ns_summary,
 };
 
 static const struct pkt_fdesc na_fields[] = {
-	ICMP6_HEAD(136),
+	PKT_ICMP6_HEAD(136),
 	{ "r", PKT_FT_UINT, 0, 32, 1, 0 },
 	{ "s", PKT_FT_UINT, 0, 33, 1, 0 },
 	{ "o", PKT_FT_UINT, 0, 34, 1, 0 },
@@ -659,13 +620,13 @@ static int na_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 static const struct pkt_proto nd_na = {
 	.name = "icmpv6.na", .title = "Neighbor Advertisement", .kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO, .ethertype = -1, .min_len = 24,
-	.fields = na_fields, .nfields = NFIELDS(na_fields), .opts = &pkt_ndopt_family,
-	.parse = na_parse, .csum = icmp6_csum, .summary = na_summary,
+	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 24,
+	.fields = na_fields, .nfields = PKT_NFIELDS(na_fields), .opts = &pkt_ndopt_family,
+	.parse = na_parse, .csum = pkt_icmp6_csum, .summary = na_summary,
 };
 
 static const struct pkt_fdesc redirect_fields[] = {
-	ICMP6_HEAD(137),
+	PKT_ICMP6_HEAD(137),
 	{ "reserved", PKT_FT_UINT, 0, 32, 32, 0 },
 	{ "target", PKT_FT_IP6, 0, 64, 128, 0 },
 	{ "dst", PKT_FT_IP6, 0, 192, 128, 0 },
@@ -691,9 +652,9 @@ static int redirect_summary(const struct pkt_dec *d, int idx, char *out, size_t 
 
 static const struct pkt_proto nd_redirect = {
 	.name = "icmpv6.redirect", .title = "Redirect", .kind = PKT_PK_HDR,
-	.ipproto = ICMP6_PROTO, .ethertype = -1, .min_len = 40,
-	.fields = redirect_fields, .nfields = NFIELDS(redirect_fields), .opts = &pkt_ndopt_family,
-	.parse = redirect_parse, .csum = icmp6_csum, .summary = redirect_summary,
+	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 40,
+	.fields = redirect_fields, .nfields = PKT_NFIELDS(redirect_fields), .opts = &pkt_ndopt_family,
+	.parse = redirect_parse, .csum = pkt_icmp6_csum, .summary = redirect_summary,
 };
 
 const struct pkt_proto *const pkt_mod_nd[] = {

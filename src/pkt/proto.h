@@ -114,6 +114,16 @@ struct pkt_optfam {
 
 struct pkt_build;
 
+/* Number of entries in a field table. */
+#define PKT_NFIELDS(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
+
+/* The members every option descriptor starts with: an option is carried by
+ * no IP protocol number or ethertype of its own. */
+#define PKT_OPT_PROTO(nm, ttl, minlen, flds)                                   \
+	.name = (nm), .title = (ttl), .kind = PKT_PK_OPT, .ipproto = -1,       \
+	.ethertype = -1, .min_len = (minlen), .fields = (flds),                \
+	.nfields = PKT_NFIELDS(flds)
+
 struct pkt_proto {
 	const char *name;  /* notation name: "ipv6", "icmpv6.echo_request" */
 	const char *title; /* human name for the verbose tree */

@@ -7,14 +7,11 @@
  * Each address list is the tail field "addrs", which the checksum code reads
  * to find the final destination for the upper-layer pseudo-header.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "build.h"
 #include "field.h"
-
-#define NFIELDS(a) ((uint8_t)(sizeof(a) / sizeof((a)[0])))
+#include "tlv.h"
 
 /* ---- SRH TLVs (RFC 8754 §2.1) ---- */
 
@@ -44,57 +41,34 @@ static const struct pkt_fdesc srhtlv_fields[] = {
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 16, 0, 0 },
 };
 
-static int srhtlv_fix(struct pkt_build *b, int idx)
-{
-	uint32_t len = b->view.l[idx].len;
-
-	return pkt_build_auto_u(b, idx, "len", len >= 2 ? len - 2 : 0);
-}
-
 static const struct pkt_proto srhtlv_pad1 = {
-	.name = "srhtlv.pad1", .title = "SRH Pad1", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = srhtlv_pad1_fields, .nfields = NFIELDS(srhtlv_pad1_fields),
+	PKT_OPT_PROTO("srhtlv.pad1", "SRH Pad1", 1, srhtlv_pad1_fields),
 };
 
 static const struct pkt_proto srhtlv_padn = {
-	.name = "srhtlv.padn", .title = "SRH PadN", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = srhtlv_padn_fields, .nfields = NFIELDS(srhtlv_padn_fields),
-	.fix = srhtlv_fix,
+	PKT_OPT_PROTO("srhtlv.padn", "SRH PadN", 2, srhtlv_padn_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto srhtlv_hmac = {
-	.name = "srhtlv.hmac", .title = "SRH HMAC", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 8,
-	.fields = srhtlv_hmac_fields, .nfields = NFIELDS(srhtlv_hmac_fields),
-	.fix = srhtlv_fix,
+	PKT_OPT_PROTO("srhtlv.hmac", "SRH HMAC", 8, srhtlv_hmac_fields),
+	.fix = pkt_tlv_fix_datalen,
 };
 
 static const struct pkt_proto srhtlv_generic = {
-	.name = "srhtlv", .title = "SRH TLV", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = srhtlv_fields, .nfields = NFIELDS(srhtlv_fields),
-	.fix = srhtlv_fix,
+	PKT_OPT_PROTO("srhtlv", "SRH TLV", 2, srhtlv_fields),
+	.fix = pkt_tlv_fix_datalen,
+};
+
+static const struct pkt_tlv_fmt srhtlv_tlv = {
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.why_short = "SRH TLV truncated before its length",
+	.why_long = "SRH TLV length exceeds the TLV area",
 };
 
 static int srhtlv_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t t, l;
-
-	if (pkt_cur_peek(c, 0, &t))
-		return -1;
-	if (t == 0)
-		return 1;
-	if (pkt_cur_peek(c, 1, &l)) {
-		*why = "SRH TLV truncated before its length";
-		return -1;
-	}
-	if (l > pkt_cur_left(c) - 2) {
-		*why = "SRH TLV length exceeds the TLV area";
-		return -1;
-	}
-	return l + 2;
+	return pkt_tlv_len(c, &srhtlv_tlv, why);
 }
 
 static const struct pkt_proto *srhtlv_lookup(const uint8_t *p, size_t n)
@@ -111,20 +85,10 @@ static const struct pkt_proto *srhtlv_lookup(const uint8_t *p, size_t n)
 	}
 }
 
+/* Pad1, or one PadN (type 4 here). */
 static int srhtlv_pad(uint8_t *dst, size_t n)
 {
-	if (n == 0)
-		return 0;
-	if (n == 1) {
-		dst[0] = 0;
-		return 0;
-	}
-	if (n - 2 > 255)
-		return -EINVAL;
-	dst[0] = 4;
-	dst[1] = (uint8_t)(n - 2);
-	memset(dst + 2, 0, n - 2);
-	return 0;
+	return pkt_tlv_pad_padn(dst, n, 4);
 }
 
 static const struct pkt_optfam srhtlv_fam = {
@@ -175,60 +139,31 @@ static const struct pkt_fdesc srh_fields[] = {
 	{ "addrs", PKT_FT_IP6LIST, PKT_FF_TAIL, 64, 0, 0 },
 };
 
-/*
- * The framing every type shares: 8 bytes at least, Hdr Ext Len in 8-octet
- * units beyond the first 8. Returns 1 when the header is cut short inside a
- * partial packet (nx filled, nothing follows), 0 when *len is whole, -1 on
- * failure.
- */
-static int rh_frame(const struct pkt_dec *d, struct pkt_cur *c, struct pkt_next *nx,
-		    uint32_t *len)
+static int rh_frame(const struct pkt_dec *d, struct pkt_cur *c, struct pkt_next *nx)
 {
-	size_t left = pkt_cur_left(c);
-
-	if (left < 8) {
-		nx->why = "Routing header truncated";
-		return -1;
-	}
-	*len = (c->p[1] + 1u) * 8;
-	if (*len > left) {
-		if (d->partial) {
-			nx->len = (uint32_t)left;
-			nx->truncated = 1;
-			return 1;
-		}
-		nx->len = 8;
-		nx->why = "Routing header length exceeds the payload";
-		return -1;
-	}
-	nx->len = *len;
-	nx->next = pkt_proto_by_ipproto(c->p[0]);
-	if (!nx->next)
-		nx->payload_raw = c->p[0] != 59;
-	return 0;
+	return pkt_tlv_ext_frame(d, c, nx, "Routing header truncated",
+				 "Routing header length exceeds the payload");
 }
 
 static int rh_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struct pkt_next *nx)
 {
-	uint32_t len;
-	int rc = rh_frame(d, c, nx, &len);
-
 	(void)idx;
-	return rc < 0 ? -1 : 0;
+	return rh_frame(d, c, nx) < 0 ? -1 : 0;
 }
 
+/* The segment list must fit the header; the TLVs follow it. */
 static int srh_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struct pkt_next *nx)
 {
+	int rc = rh_frame(d, c, nx);
 	uint32_t len, segs;
-	int rc = rh_frame(d, c, nx, &len);
 
 	(void)idx;
 	if (rc < 0)
 		return -1;
+	len = (c->p[1] + 1u) * 8;
 	segs = (c->p[4] + 1u) * 16;
 	if (segs > len - 8) {
 		/* The header's own framing is sound: keep it, flagged. */
-		nx->len = rc ? nx->len : len;
 		nx->next = NULL;
 		nx->why = "SRH last entry exceeds the header length";
 		return -1;
@@ -258,18 +193,11 @@ static const struct pkt_proto *rh_select(const uint8_t *p, size_t n)
 	}
 }
 
-static int rh_fix(struct pkt_build *b, int idx)
-{
-	uint32_t len = b->view.l[idx].len;
-
-	return pkt_build_auto_u(b, idx, "len", len >= 8 ? len / 8 - 1 : 0);
-}
-
 /* Last Entry follows the segment list the caller wrote (TLVs start after it). */
 static int srh_fix(struct pkt_build *b, int idx)
 {
 	uint32_t segs = b->view.l[idx].optoff;
-	int rc = rh_fix(b, idx);
+	int rc = pkt_tlv_fix_len8(b, idx);
 
 	if (rc)
 		return rc;
@@ -306,10 +234,10 @@ const struct pkt_proto pkt_proto_rh = {
 	.min_len = 4,
 	.entry = 1,
 	.fields = rh_fields,
-	.nfields = NFIELDS(rh_fields),
+	.nfields = PKT_NFIELDS(rh_fields),
 	.select = rh_select,
 	.parse = rh_parse,
-	.fix = rh_fix,
+	.fix = pkt_tlv_fix_len8,
 	.summary = rh_summary,
 };
 
@@ -321,9 +249,9 @@ static const struct pkt_proto pkt_proto_rh0 = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = rh0_fields,
-	.nfields = NFIELDS(rh0_fields),
+	.nfields = PKT_NFIELDS(rh0_fields),
 	.parse = rh_parse,
-	.fix = rh_fix,
+	.fix = pkt_tlv_fix_len8,
 	.summary = rh_summary,
 };
 
@@ -335,9 +263,9 @@ static const struct pkt_proto pkt_proto_rh2 = {
 	.ethertype = -1,
 	.min_len = 24,
 	.fields = rh2_fields,
-	.nfields = NFIELDS(rh2_fields),
+	.nfields = PKT_NFIELDS(rh2_fields),
 	.parse = rh_parse,
-	.fix = rh_fix,
+	.fix = pkt_tlv_fix_len8,
 	.summary = rh_summary,
 };
 
@@ -349,7 +277,7 @@ static const struct pkt_proto pkt_proto_srh = {
 	.ethertype = -1,
 	.min_len = 8,
 	.fields = srh_fields,
-	.nfields = NFIELDS(srh_fields),
+	.nfields = PKT_NFIELDS(srh_fields),
 	.opts = &srhtlv_fam,
 	.parse = srh_parse,
 	.fix = srh_fix,

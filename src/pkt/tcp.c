@@ -10,11 +10,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "build.h"
 #include "csum.h"
 #include "field.h"
+#include "tlv.h"
 
 /* Bits 100..103 are reserved except the last one, which AccECN calls AE. */
 static const struct pkt_fdesc tcp_fields[] = {
@@ -86,51 +86,33 @@ static const struct pkt_fdesc tcpopt_fields[] = {
 	{ "data", PKT_FT_BYTES, PKT_FF_TAIL, 16, 0, 0 },
 };
 
-static int tcpopt_fix(struct pkt_build *b, int idx)
-{
-	return pkt_build_auto_u(b, idx, "len", b->view.l[idx].len);
-}
-
-/* An option of fixed size: anything else is malformed. */
-static int tcpopt_exact(struct pkt_cur *c, size_t want, struct pkt_next *nx, const char *why)
-{
-	if (pkt_cur_left(c) != want) {
-		nx->why = why;
-		return -1;
-	}
-	return 0;
-}
-
+/* Options of a fixed size: any other length is malformed. */
 static int tcpopt_mss_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			    struct pkt_next *nx)
 {
-	(void)d;
-	(void)idx;
-	return tcpopt_exact(c, 4, nx, "TCP MSS option length is not 4");
+	(void)c;
+	return pkt_tlv_exact(d, idx, nx, "TCP MSS option length is not 4");
 }
 
 static int tcpopt_wscale_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			       struct pkt_next *nx)
 {
-	(void)d;
-	(void)idx;
-	return tcpopt_exact(c, 3, nx, "TCP Window Scale option length is not 3");
+	(void)c;
+	return pkt_tlv_exact(d, idx, nx, "TCP Window Scale option length is not 3");
 }
 
 static int tcpopt_sackok_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			       struct pkt_next *nx)
 {
-	(void)d;
-	(void)idx;
-	return tcpopt_exact(c, 2, nx, "TCP SACK-Permitted option length is not 2");
+	(void)c;
+	return pkt_tlv_exact(d, idx, nx, "TCP SACK-Permitted option length is not 2");
 }
 
 static int tcpopt_ts_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			   struct pkt_next *nx)
 {
-	(void)d;
-	(void)idx;
-	return tcpopt_exact(c, 10, nx, "TCP Timestamps option length is not 10");
+	(void)c;
+	return pkt_tlv_exact(d, idx, nx, "TCP Timestamps option length is not 10");
 }
 
 static int tcpopt_sack_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c,
@@ -149,81 +131,55 @@ static int tcpopt_sack_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c
 }
 
 static const struct pkt_proto tcpopt_eol = {
-	.name = "tcpopt.eol", .title = "End of Option List", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = tcpopt_eol_fields, .nfields = 2,
+	PKT_OPT_PROTO("tcpopt.eol", "End of Option List", 1, tcpopt_eol_fields),
 };
 
 static const struct pkt_proto tcpopt_nop = {
-	.name = "tcpopt.nop", .title = "No-Operation", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 1,
-	.fields = tcpopt_nop_fields, .nfields = 1,
+	PKT_OPT_PROTO("tcpopt.nop", "No-Operation", 1, tcpopt_nop_fields),
 };
 
 static const struct pkt_proto tcpopt_mss = {
-	.name = "tcpopt.mss", .title = "Maximum Segment Size", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 4,
-	.fields = tcpopt_mss_fields, .nfields = 3,
-	.parse = tcpopt_mss_parse, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt.mss", "Maximum Segment Size", 4, tcpopt_mss_fields),
+	.parse = tcpopt_mss_parse, .fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto tcpopt_wscale = {
-	.name = "tcpopt.wscale", .title = "Window Scale (RFC 7323)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 3,
-	.fields = tcpopt_wscale_fields, .nfields = 3,
-	.parse = tcpopt_wscale_parse, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt.wscale", "Window Scale (RFC 7323)", 3, tcpopt_wscale_fields),
+	.parse = tcpopt_wscale_parse, .fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto tcpopt_sackok = {
-	.name = "tcpopt.sackok", .title = "SACK Permitted (RFC 2018)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = tcpopt_sackok_fields, .nfields = 2,
-	.parse = tcpopt_sackok_parse, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt.sackok", "SACK Permitted (RFC 2018)", 2, tcpopt_sackok_fields),
+	.parse = tcpopt_sackok_parse, .fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto tcpopt_sack = {
-	.name = "tcpopt.sack", .title = "SACK (RFC 2018)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = tcpopt_sack_fields, .nfields = 3,
-	.parse = tcpopt_sack_parse, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt.sack", "SACK (RFC 2018)", 2, tcpopt_sack_fields),
+	.parse = tcpopt_sack_parse, .fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto tcpopt_ts = {
-	.name = "tcpopt.ts", .title = "Timestamps (RFC 7323)", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 10,
-	.fields = tcpopt_ts_fields, .nfields = 4,
-	.parse = tcpopt_ts_parse, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt.ts", "Timestamps (RFC 7323)", 10, tcpopt_ts_fields),
+	.parse = tcpopt_ts_parse, .fix = pkt_tlv_fix_len,
 };
 
 static const struct pkt_proto tcpopt_generic = {
-	.name = "tcpopt", .title = "TCP option", .kind = PKT_PK_OPT,
-	.ipproto = -1, .ethertype = -1, .min_len = 2,
-	.fields = tcpopt_fields, .nfields = 3, .fix = tcpopt_fix,
+	PKT_OPT_PROTO("tcpopt", "TCP option", 2, tcpopt_fields),
+	.fix = pkt_tlv_fix_len,
+};
+
+/* End of Option List closes the list: the rest of the area is its padding. */
+static const struct pkt_tlv_fmt tcpopt_tlv = {
+	.pad1 = PKT_TLV_TYPE(1), .rest = PKT_TLV_TYPE(0),
+	.head = 2, .counted = 1, .min = 2, .len = { { 1, 1, 1 } },
+	.why_short = "TCP option truncated before its length",
+	.why_min = "TCP option length below 2",
+	.why_long = "TCP option length exceeds the header",
 };
 
 static int tcpopt_len(const struct pkt_cur *c, const char **why)
 {
-	uint8_t t, l;
-
-	if (pkt_cur_peek(c, 0, &t))
-		return -1;
-	if (t == 0)
-		return (int)pkt_cur_left(c); /* the rest is padding */
-	if (t == 1)
-		return 1;
-	if (pkt_cur_peek(c, 1, &l)) {
-		*why = "TCP option truncated before its length";
-		return -1;
-	}
-	if (l < 2) {
-		*why = "TCP option length below 2";
-		return -1;
-	}
-	if (l > pkt_cur_left(c)) {
-		*why = "TCP option length exceeds the header";
-		return -1;
-	}
-	return l;
+	return pkt_tlv_len(c, &tcpopt_tlv, why);
 }
 
 static const struct pkt_proto *tcpopt_lookup(const uint8_t *p, size_t n)
@@ -249,18 +205,12 @@ static const struct pkt_proto *tcpopt_lookup(const uint8_t *p, size_t n)
 	}
 }
 
-static int tcpopt_pad(uint8_t *dst, size_t n)
-{
-	memset(dst, 0, n);
-	return 0;
-}
-
 static const struct pkt_optfam tcpopt_fam = {
 	.name = "tcpopt",
 	.optlen = tcpopt_len,
 	.lookup = tcpopt_lookup,
 	.align = 4,
-	.pad = tcpopt_pad,
+	.pad = pkt_tlv_pad_zero,
 };
 
 /* ---- header ---- */
@@ -427,7 +377,7 @@ const struct pkt_proto pkt_proto_tcp = {
 	.min_len = 20,
 	.entry = 1,
 	.fields = tcp_fields,
-	.nfields = sizeof(tcp_fields) / sizeof(tcp_fields[0]),
+	.nfields = PKT_NFIELDS(tcp_fields),
 	.opts = &tcpopt_fam,
 	.parse = tcp_parse,
 	.fix = tcp_fix,

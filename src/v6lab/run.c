@@ -24,6 +24,7 @@
 #include "cmd.h"
 #include "linkio.h"
 #include "nut.h"
+#include "qemu_image.h"
 #include "run.h"
 #include "script.h"
 #include "store.h"
@@ -213,7 +214,8 @@ static void usage(FILE *fp)
 		"Runs conformance tests against a Node Under Test and reports a verdict per test.\n"
 		"  --suite NAME       run suites/NAME (default: core)\n"
 		"  --suites DIR       where the suites live (default: ./suites)\n"
-		"  --nut DRIVER       netns (the local Linux kernel in namespaces; default) or manual\n"
+		"  --nut DRIVER       netns (the local Linux kernel in namespaces; default), qemu\n"
+		"                     (a Linux kernel in a VM per test) or manual\n"
 		"  --type host|router NUT type (default host); tests for the other type are N/A\n"
 		"  -j, --jobs N       tests run in parallel (default: 2 x CPUs)\n"
 		"  -t, --test PATTERN run only tests whose id matches (glob or substring; repeatable)\n"
@@ -224,6 +226,10 @@ static void usage(FILE *fp)
 		"  --feature NAME     declare a NUT feature (tests that need it run; others are N/A)\n"
 		"  --nut-sysctl K=V   netns driver: set a sysctl on the NUT before its links come up\n"
 		"                     (e.g. net.ipv6.conf.default.accept_ra=0; repeatable)\n"
+		"  --kernel FILE      qemu driver: the vmlinuz to boot (initramfs built and cached\n"
+		"                     in out/qemu-cache/VERSION; tests/qemu/fetch-kernel gets one)\n"
+		"  --modules DIR      qemu driver: its lib/modules/VERSION (default: beside the\n"
+		"                     kernel, as in an extracted Debian package)\n"
 		"  --keep             leave the namespaces of each test behind (debugging)\n"
 		"  --list             list the tests and exit\n"
 		"  --check            only parse the scripts (reports file:line:column errors)\n"
@@ -275,6 +281,7 @@ int cmd_run(int argc, char **argv)
 		{ "link0", required_argument, NULL, 1000 },  { "link1", required_argument, NULL, 1001 },
 		{ "link2", required_argument, NULL, 1002 },  { "link3", required_argument, NULL, 1003 },
 		{ "nut-sysctl", required_argument, NULL, 'y' },
+		{ "kernel", required_argument, NULL, 'K' },  { "modules", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct runopts o = { .suite = NULL, .suites_dir = "suites", .jobs = 0 };
@@ -347,6 +354,8 @@ int cmd_run(int argc, char **argv)
 			}
 			o.nut.sysctls[o.nut.nsysctls++] = optarg;
 			break;
+		case 'K': o.nut.kernel = optarg; break;
+		case 'M': o.nut.modules = optarg; break;
 		case 'k': o.nut.keep = true; break;
 		case 'l': o.list = true; break;
 		case 'c': o.check = true; break;
@@ -363,7 +372,7 @@ int cmd_run(int argc, char **argv)
 		}
 	}
 	if (!o.nut.driver || !nut_driver(o.nut.driver)) {
-		fprintf(stderr, "v6lab run: unknown NUT driver '%s' (netns, manual)\n", o.nut.driver);
+		fprintf(stderr, "v6lab run: unknown NUT driver '%s' (netns, qemu, manual)\n", o.nut.driver);
 		return 2;
 	}
 	if (!o.jobs) {
@@ -411,8 +420,14 @@ int cmd_run(int argc, char **argv)
 		cf_suite_free(&suite);
 		return 2;
 	}
-	if (geteuid() != 0 && !strcmp(o.nut.driver, "netns")) {
-		fprintf(stderr, "v6lab run: the netns driver needs root (namespaces, veth, AF_PACKET)\n");
+	if (geteuid() != 0 && (!strcmp(o.nut.driver, "netns") || !strcmp(o.nut.driver, "qemu"))) {
+		fprintf(stderr, "v6lab run: the %s driver needs root (namespaces, %s, AF_PACKET)\n",
+			o.nut.driver, strcmp(o.nut.driver, "qemu") ? "veth" : "TAP");
+		cf_suite_free(&suite);
+		return 2;
+	}
+	if (!strcmp(o.nut.driver, "qemu") && !o.nut.kernel) {
+		fprintf(stderr, "v6lab run: the qemu driver needs --kernel FILE\n");
 		cf_suite_free(&suite);
 		return 2;
 	}
@@ -436,6 +451,7 @@ int cmd_run(int argc, char **argv)
 	}
 	{
 		struct utsname u;
+		char kver[128] = "unknown";
 		struct cf_run_info ri = { .started = started, .driver = o.nut.driver,
 					  .nut_type = o.nut.type == CF_NUT_HOST ? "host" : "router",
 					  .suite = o.suite ? o.suite : (nscripts ? "scripts" : "core"),
@@ -443,7 +459,9 @@ int cmd_run(int argc, char **argv)
 		char dbp[600];
 
 		uname(&u);
-		ri.kernel = strcmp(o.nut.driver, "netns") ? "unknown" : u.release;
+		if (!strcmp(o.nut.driver, "qemu"))
+			qemu_image_version(o.nut.kernel, o.nut.modules, kver, sizeof(kver));
+		ri.kernel = !strcmp(o.nut.driver, "netns") ? u.release : kver;
 		snprintf(dbp, sizeof(dbp), "%s", o.db ? o.db : "out/v6lab.db");
 		if (!o.db)
 			mkdirs("out");
@@ -454,7 +472,7 @@ int cmd_run(int argc, char **argv)
 			db = NULL;
 		}
 	}
-	if (!strcmp(o.nut.driver, "netns"))
+	if (!strcmp(o.nut.driver, "netns") || !strcmp(o.nut.driver, "qemu"))
 		net_topo_safety_net(NS_PREFIX);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

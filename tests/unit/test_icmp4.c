@@ -5,14 +5,7 @@
  * truncated messages. Expected frames were produced with scapy and are
  * pasted here as bytes.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 /* IP(192.0.2.1 > 198.51.100.2, id=1)/ICMP(type=8, id=1, seq=2)/"abcdefgh" */
 static const uint8_t v_echo_req[36] = {
@@ -77,77 +70,6 @@ static const uint8_t v_tstamp[40] = {
 	0x00, 0x00, 0x00, 0x03,
 };
 
-static struct pkt_spec *spec;
-static struct pkt_dec *dec;
-static struct pkt_wbuf wb;
-static char err[256];
-
-static const struct pkt_proto *P(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("# no descriptor %s\n", name);
-		abort();
-	}
-	return p;
-}
-
-static struct pkt_slayer *push(const char *name)
-{
-	return pkt_spec_push(spec, P(name));
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, const void *p, size_t n)
-{
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = p, .n = (uint32_t)n };
-
-	pkt_spec_set(l, name, &v);
-}
-
-static struct pkt_slayer *push_ip4(const char *src, const char *dst, unsigned id)
-{
-	struct pkt_slayer *l = push("ipv4");
-
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-	pkt_spec_set_u(l, "id", id);
-	return l;
-}
-
-static void build_eq(const uint8_t *want, size_t n, const char *what)
-{
-	int rc = pkt_build(spec, &wb, err, sizeof(err));
-	size_t i = 0;
-
-	T_OK(rc == 0, "%s: builds (%s)", what, err);
-	T_EQ_U(wb.len, n, "%s: length", what);
-	while (i < n && i < wb.len && wb.b[i] == want[i])
-		i++;
-	T_OK(wb.len == n && i == n, "%s: bytes equal the scapy frame", what);
-	if (i < n && i < wb.len)
-		printf("#   first difference at byte %zu: got 0x%02x, want 0x%02x\n", i, wb.b[i],
-		       want[i]);
-}
-
-static enum pkt_result dec4(const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, P("ipv4"));
-}
-
-static const char *summary(void)
-{
-	static char line[1024];
-
-	pkt_print_summary(dec, line, sizeof(line));
-	return line;
-}
-
-static const char *lname(int i)
-{
-	return i < dec->n ? dec->l[i].proto->name : "(none)";
-}
-
 /* The 28 bytes an error quotes: the invoking IPv4 header and 8 bytes. */
 static void push_quoted_tcp(void)
 {
@@ -170,7 +92,7 @@ static void test_build(void)
 	pkt_spec_set_u(l, "seq", 2);
 	set_bytes(l, "data", "abcdefgh", 8);
 	build_eq(v_echo_req, sizeof(v_echo_req), "echo request");
-	T_EQ_U(pkt_proto_by_ipproto(1), P("icmp"), "ipproto 1 starts with the generic icmp");
+	T_EQ_U(pkt_proto_by_ipproto(1), proto("icmp"), "ipproto 1 starts with the generic icmp");
 
 	spec->n = 0;
 	push_ip4("198.51.100.2", "192.0.2.1", 1);
@@ -230,7 +152,7 @@ static void test_decode(void)
 {
 	struct pkt_val v;
 
-	T_EQ_U(dec4(v_echo_req, sizeof(v_echo_req)), PKT_OK, "echo request decodes");
+	T_EQ_U(decode4(v_echo_req, sizeof(v_echo_req)), PKT_OK, "echo request decodes");
 	T_EQ_S(lname(1), "icmp.echo_request", "type 8 selects echo_request");
 	T_EQ_U(dec->l[1].len, 16, "echo request holds its data");
 	T_OK(pkt_field_get_name(dec, 1, "data", &v) == 0 && v.n == 8 && !memcmp(v.p, "abcdefgh", 8),
@@ -239,11 +161,11 @@ static void test_decode(void)
 	T_EQ_S(summary(), "ipv4 192.0.2.1 > 198.51.100.2 ttl 64 / icmp.echo_request id 1 seq 2",
 	       "echo request summary");
 
-	T_EQ_U(dec4(v_echo_rep, sizeof(v_echo_rep)), PKT_OK, "echo reply decodes");
+	T_EQ_U(decode4(v_echo_rep, sizeof(v_echo_rep)), PKT_OK, "echo reply decodes");
 	T_EQ_S(lname(1), "icmp.echo_reply", "type 0 selects echo_reply");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "odd-length echo reply checksum verifies");
 
-	T_EQ_U(dec4(v_unreach, sizeof(v_unreach)), PKT_OK, "destination unreachable decodes");
+	T_EQ_U(decode4(v_unreach, sizeof(v_unreach)), PKT_OK, "destination unreachable decodes");
 	T_EQ_U(dec->n, 4, "ipv4, icmp, quoted ipv4, quoted udp");
 	T_EQ_S(lname(1), "icmp.dest_unreach", "type 3 selects dest_unreach");
 	T_EQ_U(pkt_field_u(dec, 1, "mtu", 0), 1400, "next-hop mtu");
@@ -260,7 +182,7 @@ static void test_decode(void)
 	       "ipv4 192.0.2.1 > 198.51.100.2 ttl 64 / udp 1234 > 53 length 0",
 	       "destination unreachable summary");
 
-	T_EQ_U(dec4(v_time_exc, sizeof(v_time_exc)), PKT_OK, "time exceeded decodes");
+	T_EQ_U(decode4(v_time_exc, sizeof(v_time_exc)), PKT_OK, "time exceeded decodes");
 	T_EQ_S(lname(1), "icmp.time_exceeded", "type 11 selects time_exceeded");
 	T_EQ_S(lname(3), "tcp", "quoted tcp kept though cut after 8 bytes");
 	T_EQ_U(dec->l[3].len, 8, "quoted tcp length");
@@ -272,7 +194,7 @@ static void test_decode(void)
 	       "ipv4 192.0.2.1 > 198.51.100.2 ttl 64 / tcp 40000 > 80 seq 16909060 (truncated)",
 	       "time exceeded summary");
 
-	T_EQ_U(dec4(v_redirect, sizeof(v_redirect)), PKT_OK, "redirect decodes");
+	T_EQ_U(decode4(v_redirect, sizeof(v_redirect)), PKT_OK, "redirect decodes");
 	T_EQ_S(lname(1), "icmp.redirect", "type 5 selects redirect");
 	T_OK(pkt_field_get_name(dec, 1, "gw", &v) == 0 && !memcmp(v.a, "\xc0\x00\x02\x63", 4),
 	     "redirect gateway");
@@ -280,13 +202,13 @@ static void test_decode(void)
 	T_OK(!strncmp(summary(), "ipv4 198.51.100.9 > 192.0.2.1 ttl 64 / icmp.redirect code 1 gw 192.0.2.99 / ", 76),
 	     "redirect summary");
 
-	T_EQ_U(dec4(v_param, sizeof(v_param)), PKT_OK, "parameter problem decodes");
+	T_EQ_U(decode4(v_param, sizeof(v_param)), PKT_OK, "parameter problem decodes");
 	T_EQ_S(lname(1), "icmp.param_problem", "type 12 selects param_problem");
 	T_EQ_U(pkt_field_u(dec, 1, "pointer", 0), 9, "pointer");
 	T_OK(strstr(summary(), "/ icmp.param_problem code 0 pointer 9 /") != NULL,
 	     "parameter problem summary");
 
-	T_EQ_U(dec4(v_tstamp, sizeof(v_tstamp)), PKT_OK, "timestamp decodes");
+	T_EQ_U(decode4(v_tstamp, sizeof(v_tstamp)), PKT_OK, "timestamp decodes");
 	T_EQ_S(lname(1), "icmp", "type 13 stays generic");
 	T_EQ_U(pkt_field_u(dec, 1, "rest", 0), 0x00050006, "rest of header");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "generic checksum verifies");
@@ -302,24 +224,24 @@ static void test_malformed(void)
 	memcpy(b, v_echo_req, sizeof(v_echo_req));
 	b[3] = 24;
 	b[10] = b[11] = 0;
-	dec4(b, 24);
+	decode4(b, 24);
 	T_OK(dec->res == PKT_MALFORMED && dec->bad_off == 20, "4-byte icmp is malformed at its offset");
 	T_EQ_S(dec->why, "ICMP header truncated", "truncated icmp reason");
 
 	memcpy(b, v_unreach, sizeof(v_unreach));
 	b[22] ^= 0x80;
-	dec4(b, sizeof(v_unreach));
+	decode4(b, sizeof(v_unreach));
 	T_EQ_U(pkt_csum_verify(dec, 1), 0, "a flipped checksum bit is caught");
 	/* A quoted byte counts too: the sum covers the whole message. */
 	memcpy(b, v_unreach, sizeof(v_unreach));
 	b[55] ^= 1;
-	dec4(b, sizeof(v_unreach));
+	decode4(b, sizeof(v_unreach));
 	T_EQ_U(pkt_csum_verify(dec, 1), 0, "a changed quoted byte breaks the checksum");
 
 	/* An error quoting no IPv4 packet: the bytes stay opaque, no failure. */
 	memcpy(b, v_time_exc, sizeof(v_time_exc));
 	b[28] = 0x60;
-	dec4(b, sizeof(v_time_exc));
+	decode4(b, sizeof(v_time_exc));
 	T_EQ_U(dec->res, PKT_OK, "garbage quoted in an error is not malformed");
 	T_EQ_S(lname(2), "raw", "garbage quoted is raw");
 	T_OK(dec->l[2].flags & PKT_LF_PARTIAL, "and partial");
@@ -327,21 +249,16 @@ static void test_malformed(void)
 	/* An error with nothing quoted. */
 	memcpy(b, v_time_exc, 28);
 	b[3] = 28;
-	dec4(b, 28);
+	decode4(b, 28);
 	T_EQ_U(dec->res, PKT_OK, "error without a quote decodes");
 	T_EQ_U(dec->n, 2, "ipv4 and icmp only");
 }
 
 int main(void)
 {
-	spec = calloc(1, sizeof(*spec));
-	dec = calloc(1, sizeof(*dec));
-	pkt_wbuf_init(&wb);
+	t_pkt_init();
 	test_build();
 	test_decode();
 	test_malformed();
-	pkt_wbuf_free(&wb);
-	free(spec);
-	free(dec);
 	return t_done();
 }

@@ -4,14 +4,7 @@
  * the generic descriptor to every ICMPv6 module's descriptors. Expected
  * frames were produced with scapy and are pasted here as bytes.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 /* IPv6(2001:db8::1 > 2001:db8::2)/UDP(1234 > 5678)/"hello" */
 static const uint8_t v_quoted[53] = {
@@ -90,128 +83,64 @@ static const uint8_t v_unknown[63] = {
 
 #define ETH_IP6 54 /* the ICMPv6 message starts here in every frame above */
 
-static const struct pkt_proto *proto(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("Bail out! no descriptor named %s\n", name);
-		exit(1);
-	}
-	return p;
-}
-
-/* Ether 02::01 > 02::02, IPv6 src > dst. */
-static void push_eth_ip6(struct pkt_spec *s, const char *src, const char *dst)
-{
-	struct pkt_slayer *l = pkt_spec_push(s, proto("ether"));
-
-	pkt_spec_set_str(l, "src", "02:00:00:00:00:01");
-	pkt_spec_set_str(l, "dst", "02:00:00:00:00:02");
-	l = pkt_spec_push(s, proto("ipv6"));
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, const void *p, size_t n)
-{
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = p, .n = (uint32_t)n };
-
-	pkt_spec_set(l, name, &v);
-}
-
-/* Index of the first differing byte, or -1 when equal (lengths included). */
-static long first_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	size_t n = an < bn ? an : bn;
-
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return (long)i;
-	return an == bn ? -1 : (long)n;
-}
-
-static enum pkt_result decode(struct pkt_dec *d, const uint8_t *b, size_t n)
-{
-	return pkt_decode(d, b, (uint32_t)n, proto("ether"));
-}
-
-static const char *layer_summary(const struct pkt_dec *d, int i, char *buf, size_t n)
-{
-	buf[0] = 0;
-	if (i < 0 || i >= d->n || !d->l[i].proto->summary)
-		return "(no summary)";
-	d->l[i].proto->summary(d, i, buf, n);
-	return buf;
-}
-
 static void test_echo(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
 	struct pkt_val v;
-	char err[128], line[512];
+	char line[512];
 	uint8_t copy[sizeof(v_echo_req)];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::1", "2001:db8::2");
-	l = pkt_spec_push(s, proto("icmpv6.echo_request"));
+	spec_eth_ip6("2001:db8::1", "2001:db8::2");
+	l = push("icmpv6.echo_request");
 	pkt_spec_set_u(l, "id", 1);
 	pkt_spec_set_u(l, "seq", 2);
 	set_bytes(l, "data", "abcdefgh", 8);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "echo request builds (%s)", err);
-	T_EQ_U(w.len, sizeof(v_echo_req), "echo request frame length");
-	T_EQ_U(first_diff(w.b, w.len, v_echo_req, sizeof(v_echo_req)), (unsigned long long)-1,
-	       "echo request bytes equal scapy's");
-	T_EQ_U(w.b[ETH_IP6], 128, "type filled from the descriptor default");
-	T_EQ_U(w.b[20], 58, "ipv6 next header is 58");
-	T_EQ_U(w.b[ETH_IP6 + 2] << 8 | w.b[ETH_IP6 + 3], 0x92a7, "checksum as scapy computes it");
+	T_OK(build() == 0, "echo request builds (%s)", err);
+	T_EQ_U(wb.len, sizeof(v_echo_req), "echo request frame length");
+	check_built(v_echo_req, sizeof(v_echo_req), "echo request bytes equal scapy's");
+	T_EQ_U(wb.b[ETH_IP6], 128, "type filled from the descriptor default");
+	T_EQ_U(wb.b[20], 58, "ipv6 next header is 58");
+	T_EQ_U(wb.b[ETH_IP6 + 2] << 8 | wb.b[ETH_IP6 + 3], 0x92a7, "checksum as scapy computes it");
 
-	T_OK(decode(d, v_echo_req, sizeof(v_echo_req)) == PKT_OK, "echo request decodes");
-	T_EQ_U(d->n, 3, "ether, ipv6, icmpv6");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.echo_request", "type 128 selects echo_request");
-	T_EQ_U(d->l[2].len, 16, "echo layer spans the payload");
-	T_EQ_U(pkt_field_u(d, 2, "id", 0), 1, "id");
-	T_EQ_U(pkt_field_u(d, 2, "seq", 0), 2, "seq");
-	T_OK(pkt_field_get_name(d, 2, "data", &v) == 0 && v.n == 8 && !memcmp(v.p, "abcdefgh", 8),
+	T_OK(decode_eth(v_echo_req, sizeof(v_echo_req)) == PKT_OK, "echo request decodes");
+	T_EQ_U(dec->n, 3, "ether, ipv6, icmpv6");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.echo_request", "type 128 selects echo_request");
+	T_EQ_U(dec->l[2].len, 16, "echo layer spans the payload");
+	T_EQ_U(pkt_field_u(dec, 2, "id", 0), 1, "id");
+	T_EQ_U(pkt_field_u(dec, 2, "seq", 0), 2, "seq");
+	T_OK(pkt_field_get_name(dec, 2, "data", &v) == 0 && v.n == 8 && !memcmp(v.p, "abcdefgh", 8),
 	     "data tail");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "checksum verifies");
-	pkt_print_summary(d, line, sizeof(line));
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "checksum verifies");
+	pkt_print_summary(dec, line, sizeof(line));
 	T_EQ_S(line,
 	       "ether 02:00:00:00:00:01 > 02:00:00:00:00:02 / ipv6 2001:db8::1 > 2001:db8::2 hlim 64 / icmpv6.echo_request id 1 seq 2",
 	       "echo request summary line");
 	memcpy(copy, v_echo_req, sizeof(copy));
 	copy[sizeof(copy) - 1] ^= 0x01;
-	decode(d, copy, sizeof(copy));
-	T_EQ_U(pkt_csum_verify(d, 2), 0, "a flipped data bit breaks the checksum");
+	decode_eth(copy, sizeof(copy));
+	T_EQ_U(pkt_csum_verify(dec, 2), 0, "a flipped data bit breaks the checksum");
 
 	/* Echo reply with an odd-length payload. */
-	s->n = 0;
-	push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-	l = pkt_spec_push(s, proto("icmpv6.echo_reply"));
+	spec_eth_ip6("2001:db8::2", "2001:db8::1");
+	l = push("icmpv6.echo_reply");
 	pkt_spec_set_u(l, "id", 0x1234);
 	pkt_spec_set_u(l, "seq", 7);
 	set_bytes(l, "data", "xyz", 3);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "echo reply builds (%s)", err);
-	T_EQ_U(first_diff(w.b, w.len, v_echo_rep, sizeof(v_echo_rep)), (unsigned long long)-1,
-	       "echo reply with odd-length data equals scapy's");
-	decode(d, v_echo_rep, sizeof(v_echo_rep));
-	T_EQ_S(d->l[2].proto->name, "icmpv6.echo_reply", "type 129 selects echo_reply");
-	T_EQ_S(layer_summary(d, 2, line, sizeof(line)), "icmpv6.echo_reply id 4660 seq 7",
+	T_OK(build() == 0, "echo reply builds (%s)", err);
+	check_built(v_echo_rep, sizeof(v_echo_rep),
+		    "echo reply with odd-length data equals scapy's");
+	decode_eth(v_echo_rep, sizeof(v_echo_rep));
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.echo_reply", "type 129 selects echo_reply");
+	T_EQ_S(lsummary(2), "icmpv6.echo_reply id 4660 seq 7",
 	       "echo reply summary");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "odd-length checksum verifies");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "odd-length checksum verifies");
 
 	/* A checksum the caller sets is kept. */
-	pkt_spec_set_u(&s->l[2], "cksum", 0x1234);
-	pkt_build(s, &w, err, sizeof(err));
-	T_EQ_U(w.b[ETH_IP6 + 2] << 8 | w.b[ETH_IP6 + 3], 0x1234, "caller's checksum is written");
-	decode(d, w.b, w.len);
-	T_EQ_U(pkt_csum_verify(d, 2), 0, "and reported wrong");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	pkt_spec_set_u(&spec->l[2], "cksum", 0x1234);
+	build();
+	T_EQ_U(wb.b[ETH_IP6 + 2] << 8 | wb.b[ETH_IP6 + 3], 0x1234, "caller's checksum is written");
+	decode_eth(wb.b, wb.len);
+	T_EQ_U(pkt_csum_verify(dec, 2), 0, "and reported wrong");
 }
 
 struct err_case {
@@ -234,14 +163,9 @@ static void test_errors(void)
 		{ "icmpv6.param_problem", "pointer", 40, 1, v_param_problem_hdr,
 		  "icmpv6.param_problem code 1 pointer 40" },
 	};
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	const struct pkt_proto *udp = pkt_proto_by_ipproto(17);
 	uint8_t want[sizeof(v_dest_unreach)];
-	struct pkt_wbuf w;
-	char err[128], line[256];
 
-	pkt_wbuf_init(&w);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct err_case *c = &cases[i];
 		struct pkt_slayer *l;
@@ -249,144 +173,125 @@ static void test_errors(void)
 		memcpy(want, v_dest_unreach, sizeof(want));
 		if (c->hdr)
 			memcpy(want + ETH_IP6, c->hdr, 8);
-		s->n = 0;
-		push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-		l = pkt_spec_push(s, proto(c->name));
+		spec_eth_ip6("2001:db8::2", "2001:db8::1");
+		l = push(c->name);
 		pkt_spec_set_u(l, "code", c->code);
 		if (c->field)
 			pkt_spec_set_u(l, c->field, c->value);
 		/* The invoking packet: its IPv6 header, then UDP as opaque bytes. */
-		l = pkt_spec_push(s, proto("ipv6"));
+		l = push("ipv6");
 		pkt_spec_set_str(l, "src", "2001:db8::1");
 		pkt_spec_set_str(l, "dst", "2001:db8::2");
 		pkt_spec_set_u(l, "nh", 17);
-		l = pkt_spec_push(s, proto("raw"));
+		l = push("raw");
 		set_bytes(l, "data", v_quoted + 40, sizeof(v_quoted) - 40);
-		T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "%s builds (%s)", c->name, err);
-		T_EQ_U(first_diff(w.b, w.len, want, sizeof(want)), (unsigned long long)-1,
-		       "%s bytes equal scapy's", c->name);
+		T_OK(build() == 0, "%s builds (%s)", c->name, err);
+		check_built(want, sizeof(want), "%s bytes equal scapy's", c->name);
 
-		T_OK(decode(d, want, sizeof(want)) == PKT_OK, "%s decodes", c->name);
-		T_EQ_S(d->l[2].proto->name, c->name, "type %u selects %s", want[ETH_IP6], c->name);
-		T_EQ_U(d->l[2].len, 8, "%s header is 8 bytes", c->name);
-		T_EQ_U(pkt_csum_verify(d, 2), 1, "%s checksum verifies", c->name);
-		if (c->field)
-			T_EQ_U(pkt_field_u(d, 2, c->field, 0), c->value, "%s %s", c->name, c->field);
-		T_EQ_S(layer_summary(d, 2, line, sizeof(line)), c->summary, "%s summary", c->name);
-		T_OK(d->n >= 4 && !strcmp(d->l[3].proto->name, "ipv6"),
-		     "%s: the quoted packet decodes as ipv6", c->name);
-		T_EQ_U(d->l[3].flags & (PKT_LF_PARTIAL | PKT_LF_TRUNC), PKT_LF_PARTIAL,
-		       "%s: quoted ipv6 is partial, not truncated", c->name);
-		T_EQ_U(d->l[2].flags, 0, "%s: the error message itself is not partial", c->name);
-		T_OK(d->n >= 5 && d->l[4].proto == (udp ? udp : pkt_proto_by_name("raw")),
-		     "%s: quoted payload is %s", c->name, udp ? udp->name : "raw");
-		T_EQ_U(d->l[4].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL, "%s: quoted payload is partial",
+		T_OK(decode_eth(want, sizeof(want)) == PKT_OK, "%s decodes", c->name);
+		T_EQ_S(dec->l[2].proto->name, c->name, "type %u selects %s", want[ETH_IP6],
 		       c->name);
+		T_EQ_U(dec->l[2].len, 8, "%s header is 8 bytes", c->name);
+		T_EQ_U(pkt_csum_verify(dec, 2), 1, "%s checksum verifies", c->name);
+		if (c->field)
+			T_EQ_U(pkt_field_u(dec, 2, c->field, 0), c->value, "%s %s", c->name,
+			       c->field);
+		T_EQ_S(lsummary(2), c->summary, "%s summary", c->name);
+		T_OK(dec->n >= 4 && !strcmp(dec->l[3].proto->name, "ipv6"),
+		     "%s: the quoted packet decodes as ipv6", c->name);
+		T_EQ_U(dec->l[3].flags & (PKT_LF_PARTIAL | PKT_LF_TRUNC), PKT_LF_PARTIAL,
+		       "%s: quoted ipv6 is partial, not truncated", c->name);
+		T_EQ_U(dec->l[2].flags, 0, "%s: the error message itself is not partial", c->name);
+		T_OK(dec->n >= 5 && dec->l[4].proto == (udp ? udp : pkt_proto_by_name("raw")),
+		     "%s: quoted payload is %s", c->name, udp ? udp->name : "raw");
+		T_EQ_U(dec->l[4].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL,
+		       "%s: quoted payload is partial", c->name);
 	}
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 static void test_quoted_truncated(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	const struct pkt_proto *udp = pkt_proto_by_ipproto(17);
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
-	char err[128];
 	int i;
 
 	/* The quoted datagram ends after its UDP header. */
-	T_OK(decode(d, v_unreach_cut, sizeof(v_unreach_cut)) == PKT_OK,
+	T_OK(decode_eth(v_unreach_cut, sizeof(v_unreach_cut)) == PKT_OK,
 	     "error quoting a cut datagram is not malformed");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "outer checksum (scapy's) verifies");
-	T_EQ_U(d->l[3].flags & (PKT_LF_PARTIAL | PKT_LF_TRUNC), PKT_LF_PARTIAL | PKT_LF_TRUNC,
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "outer checksum (scapy's) verifies");
+	T_EQ_U(dec->l[3].flags & (PKT_LF_PARTIAL | PKT_LF_TRUNC), PKT_LF_PARTIAL | PKT_LF_TRUNC,
 	       "quoted ipv6 is partial and truncated (payload length 13, 8 bytes present)");
-	T_EQ_U(d->n, 5, "ether, ipv6, icmpv6, quoted ipv6, quoted payload");
+	T_EQ_U(dec->n, 5, "ether, ipv6, icmpv6, quoted ipv6, quoted payload");
 	if (udp) {
-		T_OK(d->l[4].proto == udp, "quoted payload decodes as %s", udp->name);
-		T_EQ_U(d->l[4].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL, "quoted udp is partial");
-		T_EQ_U(pkt_csum_verify(d, 4), (unsigned long long)-ENODATA,
+		T_OK(dec->l[4].proto == udp, "quoted payload decodes as %s", udp->name);
+		T_EQ_U(dec->l[4].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL, "quoted udp is partial");
+		T_EQ_U(pkt_csum_verify(dec, 4), (unsigned long long)-ENODATA,
 		       "quoted udp checksum cannot be judged");
-		T_EQ_U(pkt_field_u(d, 4, "dport", 0), 5678, "quoted udp port still readable");
+		T_EQ_U(pkt_field_u(dec, 4, "dport", 0), 5678, "quoted udp port still readable");
 	} else {
 		T_OK(1, "# SKIP no udp descriptor registered");
 	}
 
 	/* The quote ends inside the IPv6 header. */
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-	pkt_spec_push(s, proto("icmpv6.dest_unreach"));
-	l = pkt_spec_push(s, proto("raw"));
+	spec_eth_ip6("2001:db8::2", "2001:db8::1");
+	push("icmpv6.dest_unreach");
+	l = push("raw");
 	set_bytes(l, "data", v_quoted, 20);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "error with a 20-byte quote builds (%s)", err);
-	T_OK(decode(d, w.b, w.len) == PKT_OK, "quote cut inside the ipv6 header is not malformed");
-	T_OK(d->n == 4 && !strcmp(d->l[3].proto->name, "raw") && d->l[3].len == 20,
+	T_OK(build() == 0, "error with a 20-byte quote builds (%s)", err);
+	T_OK(decode_eth(wb.b, wb.len) == PKT_OK,
+	     "quote cut inside the ipv6 header is not malformed");
+	T_OK(dec->n == 4 && !strcmp(dec->l[3].proto->name, "raw") && dec->l[3].len == 20,
 	     "the cut header is kept as 20 raw bytes");
-	T_EQ_U(d->l[3].flags, PKT_LF_PARTIAL | PKT_LF_TRUNC, "and flagged partial and truncated");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "outer checksum verifies");
+	T_EQ_U(dec->l[3].flags, PKT_LF_PARTIAL | PKT_LF_TRUNC, "and flagged partial and truncated");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "outer checksum verifies");
 
 	/* An error with nothing quoted. */
-	s->n = 3;
-	pkt_build(s, &w, err, sizeof(err));
-	T_OK(decode(d, w.b, w.len) == PKT_OK && d->n == 3, "error without a quote decodes");
+	spec->n = 3;
+	build();
+	T_OK(decode_eth(wb.b, wb.len) == PKT_OK && dec->n == 3, "error without a quote decodes");
 
 	/* A quoted echo request cut short: its checksum cannot be judged. */
-	s->n = 0;
-	push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-	pkt_spec_push(s, proto("icmpv6.time_exceeded"));
-	l = pkt_spec_push(s, proto("ipv6"));
+	spec_eth_ip6("2001:db8::2", "2001:db8::1");
+	push("icmpv6.time_exceeded");
+	l = push("ipv6");
 	pkt_spec_set_str(l, "src", "2001:db8::1");
 	pkt_spec_set_str(l, "dst", "2001:db8::3");
 	pkt_spec_set_u(l, "plen", 1000);
-	l = pkt_spec_push(s, proto("icmpv6.echo_request"));
+	l = push("icmpv6.echo_request");
 	pkt_spec_set_u(l, "id", 9);
 	set_bytes(l, "data", "abcd", 4);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "error quoting an echo request builds (%s)",
+	T_OK(build() == 0, "error quoting an echo request builds (%s)",
 	     err);
-	T_OK(decode(d, w.b, w.len) == PKT_OK, "quoted echo request decodes");
-	i = pkt_dec_find(d, "icmpv6.echo_request", 0);
+	T_OK(decode_eth(wb.b, wb.len) == PKT_OK, "quoted echo request decodes");
+	i = pkt_dec_find(dec, "icmpv6.echo_request", 0);
 	T_EQ_U(i, 4, "quoted echo request found");
-	T_EQ_U(d->l[i].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL, "quoted echo request is partial");
-	T_EQ_U(pkt_csum_verify(d, i), (unsigned long long)-ENODATA,
+	T_EQ_U(dec->l[i].flags & PKT_LF_PARTIAL, PKT_LF_PARTIAL, "quoted echo request is partial");
+	T_EQ_U(pkt_csum_verify(dec, i), (unsigned long long)-ENODATA,
 	       "quoted echo checksum cannot be judged");
-	T_EQ_U(pkt_field_u(d, i, "id", 0), 9, "quoted echo id readable");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "outer time exceeded checksum verifies");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	T_EQ_U(pkt_field_u(dec, i, "id", 0), 9, "quoted echo id readable");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "outer time exceeded checksum verifies");
 }
 
 static void test_generic(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
 	struct pkt_val v;
-	char err[128], line[128];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::1", "2001:db8::2");
-	l = pkt_spec_push(s, proto("icmpv6"));
+	spec_eth_ip6("2001:db8::1", "2001:db8::2");
+	l = push("icmpv6");
 	pkt_spec_set_u(l, "type", 200);
 	pkt_spec_set_u(l, "code", 3);
 	set_bytes(l, "data", "\x01\x02\x03\x04\x05", 5);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "generic icmpv6 builds (%s)", err);
-	T_EQ_U(first_diff(w.b, w.len, v_unknown, sizeof(v_unknown)), (unsigned long long)-1,
-	       "generic message equals scapy's ICMPv6Unknown");
-	T_OK(decode(d, v_unknown, sizeof(v_unknown)) == PKT_OK, "unknown type decodes");
-	T_EQ_S(d->l[2].proto->name, "icmpv6", "unknown type keeps the generic descriptor");
-	T_OK(pkt_field_get_name(d, 2, "data", &v) == 0 && v.n == 5 && v.p[4] == 5, "generic data tail");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "generic checksum verifies");
-	T_EQ_S(layer_summary(d, 2, line, sizeof(line)), "icmpv6 type 200 code 3", "generic summary");
+	T_OK(build() == 0, "generic icmpv6 builds (%s)", err);
+	check_built(v_unknown, sizeof(v_unknown), "generic message equals scapy's ICMPv6Unknown");
+	T_OK(decode_eth(v_unknown, sizeof(v_unknown)) == PKT_OK, "unknown type decodes");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6", "unknown type keeps the generic descriptor");
+	T_OK(pkt_field_get_name(dec, 2, "data", &v) == 0 && v.n == 5 && v.p[4] == 5,
+	     "generic data tail");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "generic checksum verifies");
+	T_EQ_S(lsummary(2), "icmpv6 type 200 code 3", "generic summary");
 	T_OK(proto("icmpv6")->entry && pkt_proto_by_ipproto(58) == proto("icmpv6"),
 	     "generic icmpv6 is the entry for protocol 58");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 /* The generic descriptor's select hook hands each type to its module. */
@@ -456,12 +361,7 @@ static void test_descriptors(void)
 		"icmpv6.param_problem", "icmpv6.echo_request", "icmpv6.echo_reply",
 	};
 	static const uint8_t types[] = { 1, 2, 3, 4, 128, 129 };
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
-	struct pkt_wbuf w;
-	char err[128];
 
-	pkt_wbuf_init(&w);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		const struct pkt_proto *p = proto(names[i]);
 
@@ -470,49 +370,44 @@ static void test_descriptors(void)
 		T_OK(pkt_proto_field(p, "type") && pkt_proto_field(p, "code") &&
 			     pkt_proto_field(p, "cksum"),
 		     "%s has type, code, cksum", names[i]);
-		s->n = 0;
-		push_eth_ip6(s, "2001:db8::1", "2001:db8::2");
-		pkt_spec_push(s, p);
-		T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "%s builds with defaults (%s)", names[i],
+		spec_eth_ip6("2001:db8::1", "2001:db8::2");
+		pkt_spec_push(spec, p);
+		T_OK(build() == 0, "%s builds with defaults (%s)", names[i],
 		     err);
-		T_EQ_U(w.b[ETH_IP6], types[i], "%s: type written", names[i]);
-		T_EQ_U(w.len, ETH_IP6 + 8, "%s: 8 bytes", names[i]);
-		decode(d, w.b, w.len);
-		T_OK(d->res == PKT_OK && d->n == 3 && d->l[2].proto == p, "%s decodes back to itself",
-		     names[i]);
-		T_EQ_U(pkt_csum_verify(d, 2), 1, "%s: checksum verifies", names[i]);
+		T_EQ_U(wb.b[ETH_IP6], types[i], "%s: type written", names[i]);
+		T_EQ_U(wb.len, ETH_IP6 + 8, "%s: 8 bytes", names[i]);
+		decode_eth(wb.b, wb.len);
+		T_OK(dec->res == PKT_OK && dec->n == 3 && dec->l[2].proto == p,
+		     "%s decodes back to itself", names[i]);
+		T_EQ_U(pkt_csum_verify(dec, 2), 1, "%s: checksum verifies", names[i]);
 	}
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 static void test_malformed(void)
 {
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	uint8_t b[sizeof(v_unknown)];
 
 	/* Payload length 3: less than the 4-byte ICMPv6 header. */
 	memcpy(b, v_unknown, sizeof(b));
 	b[19] = 3;
-	T_OK(decode(d, b, ETH_IP6 + 3) == PKT_MALFORMED, "3-byte ICMPv6 message is malformed");
-	T_EQ_U(d->bad_off, ETH_IP6, "at the ICMPv6 header");
-	T_EQ_S(d->why, "ICMPv6 header truncated", "reason");
-	T_EQ_U(d->n, 2, "ether and ipv6 kept");
+	T_OK(decode_eth(b, ETH_IP6 + 3) == PKT_MALFORMED, "3-byte ICMPv6 message is malformed");
+	T_EQ_U(dec->bad_off, ETH_IP6, "at the ICMPv6 header");
+	T_EQ_S(dec->why, "ICMPv6 header truncated", "reason");
+	T_EQ_U(dec->n, 2, "ether and ipv6 kept");
 
 	/* Echo request with 6 bytes. */
 	memcpy(b, v_echo_req, ETH_IP6 + 6);
 	b[19] = 6;
-	T_OK(decode(d, b, ETH_IP6 + 6) == PKT_MALFORMED, "6-byte echo request is malformed");
-	T_EQ_U(d->bad_off, ETH_IP6, "at the echo header");
-	T_EQ_S(d->why, "ICMPv6 echo message truncated", "reason");
+	T_OK(decode_eth(b, ETH_IP6 + 6) == PKT_MALFORMED, "6-byte echo request is malformed");
+	T_EQ_U(dec->bad_off, ETH_IP6, "at the echo header");
+	T_EQ_S(dec->why, "ICMPv6 echo message truncated", "reason");
 
 	/* Error message with 6 bytes. */
 	memcpy(b, v_dest_unreach, ETH_IP6 + 6);
 	b[19] = 6;
-	T_OK(decode(d, b, ETH_IP6 + 6) == PKT_MALFORMED, "6-byte error message is malformed");
-	T_EQ_U(d->bad_off, ETH_IP6, "at the error header");
-	T_EQ_S(d->why, "ICMPv6 error message truncated", "reason");
+	T_OK(decode_eth(b, ETH_IP6 + 6) == PKT_MALFORMED, "6-byte error message is malformed");
+	T_EQ_U(dec->bad_off, ETH_IP6, "at the error header");
+	T_EQ_S(dec->why, "ICMPv6 error message truncated", "reason");
 
 	/* Every prefix of an error frame decodes without reading past it;
 	 * the outer payload length is kept honest so only the quote shrinks. */
@@ -522,18 +417,19 @@ static void test_malformed(void)
 		memcpy(c, v_dest_unreach, n);
 		c[18] = (uint8_t)((n - ETH_IP6) >> 8);
 		c[19] = (uint8_t)(n - ETH_IP6);
-		if (decode(d, c, n) != PKT_OK) {
-			T_OK(0, "quote of %zu bytes must not be malformed (%s)", n - ETH_IP6 - 8, d->why);
+		if (decode_eth(c, n) != PKT_OK) {
+			T_OK(0, "quote of %zu bytes must not be malformed (%s)", n - ETH_IP6 - 8,
+			     dec->why);
 			break;
 		}
 		if (n == sizeof(v_dest_unreach))
 			T_OK(1, "every quote length decodes");
 	}
-	free(d);
 }
 
 int main(void)
 {
+	t_pkt_init();
 	test_echo();
 	test_errors();
 	test_quoted_truncated();

@@ -5,14 +5,7 @@
  * payload scope). Expected frames were produced with scapy and are pasted
  * here as bytes.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 /* IPv6(2001:db8::1 > 2001:db8::2)/TCP(sport=1234, dport=80, seq=1, flags="S",
  * window=65535, options=[MSS 1460, SAckOK, Timestamp (1, 0), NOP, WScale 7]) */
@@ -83,85 +76,9 @@ static const uint8_t v_udp6_ffff[] = {
 	0x79, 0x6d,
 };
 
-static struct pkt_spec *spec;
-static struct pkt_dec *dec;
-static struct pkt_wbuf wb;
-static char err[256];
-
-static const struct pkt_proto *P(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("# no descriptor %s\n", name);
-		abort();
-	}
-	return p;
-}
-
-static struct pkt_slayer *push(const char *name)
-{
-	return pkt_spec_push(spec, P(name));
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, const void *p, size_t n)
-{
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = p, .n = (uint32_t)n };
-
-	pkt_spec_set(l, name, &v);
-}
-
-static struct pkt_slayer *push_ip6(void)
-{
-	struct pkt_slayer *l = push("ipv6");
-
-	pkt_spec_set_str(l, "src", "2001:db8::1");
-	pkt_spec_set_str(l, "dst", "2001:db8::2");
-	return l;
-}
-
-static struct pkt_slayer *push_ip4(void)
-{
-	struct pkt_slayer *l = push("ipv4");
-
-	pkt_spec_set_str(l, "src", "192.0.2.1");
-	pkt_spec_set_str(l, "dst", "198.51.100.2");
-	pkt_spec_set_u(l, "id", 1);
-	return l;
-}
-
-/* Builds the spec and compares with the expected bytes. */
-static void build_eq(const uint8_t *want, size_t n, const char *what)
-{
-	int rc = pkt_build(spec, &wb, err, sizeof(err));
-	size_t i = 0;
-
-	T_OK(rc == 0, "%s: builds (%s)", what, err);
-	T_EQ_U(wb.len, n, "%s: length", what);
-	while (i < n && i < wb.len && wb.b[i] == want[i])
-		i++;
-	T_OK(wb.len == n && i == n, "%s: bytes equal the scapy frame", what);
-	if (i < n && i < wb.len)
-		printf("#   first difference at byte %zu: got 0x%02x, want 0x%02x\n", i, wb.b[i],
-		       want[i]);
-}
-
 static enum pkt_result dec_ip(const uint8_t *b, size_t n)
 {
-	return pkt_decode(dec, b, (uint32_t)n, P((b[0] >> 4) == 6 ? "ipv6" : "ipv4"));
-}
-
-static const char *summary(void)
-{
-	static char line[1024];
-
-	pkt_print_summary(dec, line, sizeof(line));
-	return line;
-}
-
-static const char *lname(int i)
-{
-	return i < dec->n ? dec->l[i].proto->name : "(none)";
+	return decode_from((b[0] >> 4) == 6 ? "ipv6" : "ipv4", b, n);
 }
 
 static void test_tcp_build(void)
@@ -169,7 +86,7 @@ static void test_tcp_build(void)
 	struct pkt_slayer *l;
 
 	spec->n = 0;
-	push_ip6();
+	push_ip6("2001:db8::1", "2001:db8::2");
 	l = push("tcp");
 	pkt_spec_set_u(l, "sport", 1234);
 	pkt_spec_set_u(l, "dport", 80);
@@ -186,7 +103,7 @@ static void test_tcp_build(void)
 	build_eq(v_tcp6_syn, sizeof(v_tcp6_syn), "tcp/ipv6 SYN with 5 options");
 
 	spec->n = 0;
-	push_ip4();
+	push_ip4("192.0.2.1", "198.51.100.2", 1);
 	l = push("tcp");
 	pkt_spec_set_u(l, "sport", 80);
 	pkt_spec_set_u(l, "dport", 1234);
@@ -205,7 +122,7 @@ static void test_tcp_build(void)
 	build_eq(v_tcp4_sack, sizeof(v_tcp4_sack), "tcp/ipv4 PSH+ACK with SACK and data");
 
 	spec->n = 0;
-	push_ip6();
+	push_ip6("2001:db8::1", "2001:db8::2");
 	l = push("tcp");
 	pkt_spec_set_u(l, "sport", 40000);
 	pkt_spec_set_u(l, "dport", 443);
@@ -224,18 +141,18 @@ static void test_tcp_build(void)
 	/* A caller-set data offset and checksum are kept as given. */
 	pkt_spec_set_u(&spec->l[1], "doff", 9);
 	pkt_spec_set_u(&spec->l[1], "cksum", 0xbeef);
-	pkt_build(spec, &wb, err, sizeof(err));
+	build();
 	T_EQ_U(wb.b[40 + 12] >> 4, 9, "overridden data offset is written");
 	T_EQ_U(wb.b[40 + 16] << 8 | wb.b[40 + 17], 0xbeef, "overridden checksum is written");
 
 	/* 44 bytes of options cannot be said in 4 bits. */
 	spec->n = 0;
-	push_ip6();
+	push_ip6("2001:db8::1", "2001:db8::2");
 	push("tcp");
 	for (int i = 0; i < 4; i++)
 		push("tcpopt.ts");
 	push("tcpopt.nop");
-	T_EQ_U(pkt_build(spec, &wb, err, sizeof(err)), (unsigned long long)-EMSGSIZE,
+	T_EQ_U(build(), (unsigned long long)-EMSGSIZE,
 	       "more than 40 bytes of options are refused unless doff is set");
 }
 
@@ -361,7 +278,7 @@ static void test_udp(void)
 	uint8_t b[64];
 
 	spec->n = 0;
-	push_ip4();
+	push_ip4("192.0.2.1", "198.51.100.2", 1);
 	l = push("udp");
 	pkt_spec_set_u(l, "sport", 53);
 	pkt_spec_set_u(l, "dport", 1234);
@@ -370,7 +287,7 @@ static void test_udp(void)
 	build_eq(v_udp4, sizeof(v_udp4), "udp/ipv4");
 
 	spec->n = 0;
-	push_ip6();
+	push_ip6("2001:db8::1", "2001:db8::2");
 	l = push("udp");
 	pkt_spec_set_u(l, "sport", 53);
 	pkt_spec_set_u(l, "dport", 1234);
@@ -379,7 +296,7 @@ static void test_udp(void)
 	build_eq(v_udp6, sizeof(v_udp6), "udp/ipv6");
 
 	spec->n = 0;
-	push_ip6();
+	push_ip6("2001:db8::1", "2001:db8::2");
 	l = push("udp");
 	pkt_spec_set_u(l, "sport", 5000);
 	pkt_spec_set_u(l, "dport", 6000);
@@ -388,7 +305,7 @@ static void test_udp(void)
 	build_eq(v_udp6_ffff, sizeof(v_udp6_ffff), "udp/ipv6 computed 0 is sent as 0xffff");
 
 	spec->n = 0;
-	push_ip4();
+	push_ip4("192.0.2.1", "198.51.100.2", 1);
 	l = push("udp");
 	pkt_spec_set_u(l, "sport", 5000);
 	pkt_spec_set_u(l, "dport", 6000);
@@ -398,7 +315,7 @@ static void test_udp(void)
 
 	/* A caller may send no checksum over IPv4. */
 	pkt_spec_set_u(&spec->l[1], "cksum", 0);
-	pkt_build(spec, &wb, err, sizeof(err));
+	build();
 	T_EQ_U(wb.b[26] << 8 | wb.b[27], 0, "cksum=0 is written as 0");
 
 	T_EQ_U(dec_ip(v_udp4, sizeof(v_udp4)), PKT_OK, "udp/ipv4 decodes");
@@ -452,15 +369,10 @@ static void test_udp(void)
 
 int main(void)
 {
-	spec = calloc(1, sizeof(*spec));
-	dec = calloc(1, sizeof(*dec));
-	pkt_wbuf_init(&wb);
+	t_pkt_init();
 	test_tcp_build();
 	test_tcp_decode();
 	test_tcp_malformed();
 	test_udp();
-	pkt_wbuf_free(&wb);
-	free(spec);
-	free(dec);
 	return t_done();
 }

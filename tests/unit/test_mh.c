@@ -5,14 +5,7 @@
  * of hand-made ones; lengths that lie give a malformed result with a reason
  * and the offset.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 #define HA "2001:db8:1::100"
 #define HOA "2001:db8:1::5"
@@ -106,118 +99,13 @@ static const uint8_t v_bu_opts[] = {
 	0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c
 };
 
-/* ---- helpers ---- */
-
-static struct pkt_spec *spec;
-static struct pkt_dec *dec;
-static struct pkt_wbuf wb;
-static char err[256];
-
-/* Starts a new spec with an IPv6 header. */
-static void ip6(const char *src, const char *dst)
-{
-	struct pkt_slayer *l;
-
-	spec->n = 0;
-	l = pkt_spec_push(spec, pkt_proto_by_name("ipv6"));
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-}
-
-/* Appends a layer; a missing descriptor aborts the whole test run. */
-static struct pkt_slayer *push(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("Bail out! no descriptor named %s\n", name);
-		exit(1);
-	}
-	return pkt_spec_push(spec, p);
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, const void *p, uint32_t n)
-{
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = p, .n = n };
-
-	pkt_spec_set(l, name, &v);
-}
-
-static int build(void)
-{
-	int rc = pkt_build(spec, &wb, err, sizeof(err));
-
-	if (rc)
-		printf("# build: %s\n", err);
-	return rc;
-}
-
-/* The frame just built equals the vector; says where it differs if not. */
-static void check_bytes(const uint8_t *want, size_t n, const char *what)
-{
-	size_t i = 0;
-
-	while (i < n && i < wb.len && wb.b[i] == want[i])
-		i++;
-	T_OK(wb.len == n && i == n, "%s: built bytes equal the scapy vector", what);
-	if (wb.len != n || i != n)
-		printf("#   length %zu want %zu, first difference at %zu\n", wb.len, n, i);
-}
-
-static enum pkt_result decode6(const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, pkt_proto_by_name("ipv6"));
-}
-
-static const char *lname(int i)
-{
-	return i < dec->n ? dec->l[i].proto->name : "(none)";
-}
-
-static const char *fstr(int idx, const char *field)
-{
-	static char s[512];
-	const struct pkt_fdesc *f;
-	struct pkt_val v;
-
-	if (idx >= dec->n || !(f = pkt_proto_field(dec->l[idx].proto, field)) ||
-	    pkt_field_get(dec, idx, f, &v))
-		return "(absent)";
-	pkt_val_fmt(f, &v, s, sizeof(s));
-	return s;
-}
-
-static const char *summary(void)
-{
-	static char s[1024];
-
-	pkt_print_summary(dec, s, sizeof(s));
-	return s;
-}
-
-/* Every prefix of a frame decodes without reading past it. */
-static void check_prefixes(const uint8_t *b, size_t n, const char *what)
-{
-	uint8_t *copy = malloc(n);
-	int ok = 1;
-
-	for (size_t k = 0; copy && k < n; k++) {
-		memcpy(copy, b, k);
-		decode6(copy, k);
-		if (k > 40 && k < n && dec->res != PKT_MALFORMED)
-			ok = 0; /* the payload length points past every prefix */
-	}
-	T_OK(copy && ok, "%s: every prefix decodes and is malformed", what);
-	free(copy);
-}
-
 /* ---- tests ---- */
 
 static void test_bu(void)
 {
 	struct pkt_slayer *l;
 
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	l = push("mh.bu");
 	pkt_spec_set_u(l, "seq", 7);
 	pkt_spec_set_u(l, "a", 1);
@@ -247,14 +135,14 @@ static void test_bu(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "scapy's checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8:2::5 > 2001:db8:1::100 hlim 64 / mh.bu seq 7 lifetime 100 H A",
 	       "summary line");
-	check_prefixes(v_bu, sizeof(v_bu), "mh.bu");
+	check_prefixes("ipv6", v_bu, sizeof(v_bu), 41, sizeof(v_bu), "mh.bu");
 }
 
 static void test_ba(void)
 {
 	struct pkt_slayer *l;
 
-	ip6(HA, COA);
+	spec_ip6(HA, COA);
 	l = push("mh.ba");
 	pkt_spec_set_u(l, "seq", 7);
 	pkt_spec_set_u(l, "lifetime", 100);
@@ -276,7 +164,7 @@ static void test_ba(void)
 	       "summary line");
 
 	/* K flag and a status code. */
-	ip6(HA, COA);
+	spec_ip6(HA, COA);
 	l = push("mh.ba");
 	pkt_spec_set_u(l, "status", 129);
 	pkt_spec_set_u(l, "k", 1);
@@ -294,7 +182,7 @@ static void test_brr_and_rr(void)
 {
 	struct pkt_slayer *l;
 
-	ip6(HA, HOA);
+	spec_ip6(HA, HOA);
 	push("mh.brr");
 	T_OK(build() == 0, "mh.brr builds");
 	check_bytes(v_brr, sizeof(v_brr), "mh.brr");
@@ -303,7 +191,7 @@ static void test_brr_and_rr(void)
 	T_EQ_U(dec->n, 2, "no options in 8 bytes");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 
-	ip6(HOA, CN);
+	spec_ip6(HOA, CN);
 	l = push("mh.hoti");
 	pkt_spec_set_u(l, "cookie", 0x0102030405060708ull);
 	T_OK(build() == 0, "mh.hoti builds");
@@ -315,7 +203,7 @@ static void test_brr_and_rr(void)
 	T_EQ_S(summary(), "ipv6 2001:db8:1::5 > 2001:db8:3::1 hlim 64 / mh.hoti cookie 0x0102030405060708",
 	       "summary line");
 
-	ip6(COA, CN);
+	spec_ip6(COA, CN);
 	l = push("mh.coti");
 	pkt_spec_set_u(l, "cookie", 0xa1a2a3a4a5a6a7a8ull);
 	T_OK(build() == 0, "mh.coti builds");
@@ -324,7 +212,7 @@ static void test_brr_and_rr(void)
 	T_EQ_S(lname(1), "mh.coti", "MH type 2 selects mh.coti");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 
-	ip6(CN, HOA);
+	spec_ip6(CN, HOA);
 	l = push("mh.hot");
 	pkt_spec_set_u(l, "nonce", 3);
 	pkt_spec_set_u(l, "cookie", 0x0102030405060708ull);
@@ -338,7 +226,7 @@ static void test_brr_and_rr(void)
 	T_EQ_U(dec->n, 2, "24 bytes, no options");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 
-	ip6(CN, COA);
+	spec_ip6(CN, COA);
 	l = push("mh.cot");
 	pkt_spec_set_u(l, "nonce", 4);
 	pkt_spec_set_u(l, "cookie", 0xa1a2a3a4a5a6a7a8ull);
@@ -355,7 +243,7 @@ static void test_be(void)
 {
 	struct pkt_slayer *l;
 
-	ip6(CN, COA);
+	spec_ip6(CN, COA);
 	l = push("mh.be");
 	pkt_spec_set_u(l, "status", 1);
 	pkt_spec_set_str(l, "hoa", HOA);
@@ -374,7 +262,7 @@ static void test_options(void)
 	static const uint8_t auth[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
 	struct pkt_slayer *l;
 
-	ip6(COA, CN);
+	spec_ip6(COA, CN);
 	l = push("mh.bu");
 	pkt_spec_set_u(l, "seq", 9);
 	pkt_spec_set_u(l, "lifetime", 25);
@@ -395,10 +283,11 @@ static void test_options(void)
 	T_EQ_S(fstr(3, "auth"), "0102030405060708090a0b0c", "authenticator");
 	T_EQ_U(dec->l[3].len, 14, "option length includes type and length");
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
-	check_prefixes(v_bu_opts, sizeof(v_bu_opts), "mh.bu with options");
+	check_prefixes("ipv6", v_bu_opts, sizeof(v_bu_opts), 41, sizeof(v_bu_opts),
+		       "mh.bu with options");
 
 	/* 12 + 18 = 30: two bytes of padding, a PadN with no data. */
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	push("mh.bu");
 	l = push("mhopt.altcoa");
 	pkt_spec_set_str(l, "addr", COA);
@@ -414,7 +303,7 @@ static void test_options(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 
 	/* 12 + 3 = 15: one byte of padding, a Pad1. Unknown type 200. */
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	push("mh.bu");
 	l = push("mhopt");
 	pkt_spec_set_u(l, "type", 200);
@@ -431,7 +320,7 @@ static void test_options(void)
 	T_EQ_U(dec->l[3].len, 1, "Pad1 is one byte");
 
 	/* The caller can ask for no padding at all. */
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	l = push("mh.bu");
 	l->nopad = 1;
 	T_OK(build() == 0, "unpadded mh.bu builds");
@@ -443,7 +332,7 @@ static void test_generic(void)
 {
 	struct pkt_slayer *l;
 
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	l = push("mh");
 	pkt_spec_set_u(l, "mhtype", 42);
 	set_bytes(l, "data", "\x01\x02", 2);
@@ -458,7 +347,7 @@ static void test_generic(void)
 	T_OK(pkt_proto_by_ipproto(135) == pkt_proto_by_name("mh"), "mh is the entry for protocol 135");
 
 	/* Something after the MH: the checksum covers the MH alone. */
-	ip6(COA, HA);
+	spec_ip6(COA, HA);
 	l = push("mh.bu");
 	pkt_spec_set_u(l, "seq", 1);
 	l = push("raw");
@@ -538,11 +427,7 @@ static void test_malformed(void)
 
 int main(void)
 {
-	spec = calloc(1, sizeof(*spec));
-	dec = calloc(1, sizeof(*dec));
-	if (!spec || !dec)
-		return 1;
-	pkt_wbuf_init(&wb);
+	t_pkt_init();
 	test_bu();
 	test_ba();
 	test_brr_and_rr();
@@ -550,8 +435,5 @@ int main(void)
 	test_options();
 	test_generic();
 	test_malformed();
-	pkt_wbuf_free(&wb);
-	free(spec);
-	free(dec);
 	return t_done();
 }

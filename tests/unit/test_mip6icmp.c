@@ -5,14 +5,7 @@
  * descriptors; short messages and a broken address list are malformed with a
  * reason and the offset.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 #define MN "2001:db8::1"
 #define HA "2001:db8:1::100"
@@ -60,110 +53,6 @@ static const uint8_t v_mpa[] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00
 };
 
-/* ---- helpers ---- */
-
-static struct pkt_spec *spec;
-static struct pkt_dec *dec;
-static struct pkt_wbuf wb;
-static char err[256];
-
-/* Starts a new spec with an IPv6 header. */
-static void ip6(const char *src, const char *dst)
-{
-	struct pkt_slayer *l;
-
-	spec->n = 0;
-	l = pkt_spec_push(spec, pkt_proto_by_name("ipv6"));
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-}
-
-/* Appends a layer; a missing descriptor aborts the whole test run. */
-static struct pkt_slayer *push(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("Bail out! no descriptor named %s\n", name);
-		exit(1);
-	}
-	return pkt_spec_push(spec, p);
-}
-
-static int build(void)
-{
-	int rc = pkt_build(spec, &wb, err, sizeof(err));
-
-	if (rc)
-		printf("# build: %s\n", err);
-	return rc;
-}
-
-/* The frame just built equals the vector; says where it differs if not. */
-static void check_bytes(const uint8_t *want, size_t n, const char *what)
-{
-	size_t i = 0;
-
-	while (i < n && i < wb.len && wb.b[i] == want[i])
-		i++;
-	T_OK(wb.len == n && i == n, "%s: built bytes equal the scapy vector", what);
-	if (wb.len != n || i != n)
-		printf("#   length %zu want %zu, first difference at %zu\n", wb.len, n, i);
-}
-
-static enum pkt_result decode6(const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, pkt_proto_by_name("ipv6"));
-}
-
-static enum pkt_result decode_msg(const char *first, const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, pkt_proto_by_name(first));
-}
-
-static const char *lname(int i)
-{
-	return i < dec->n ? dec->l[i].proto->name : "(none)";
-}
-
-static const char *fstr(int idx, const char *field)
-{
-	static char s[512];
-	const struct pkt_fdesc *f;
-	struct pkt_val v;
-
-	if (idx >= dec->n || !(f = pkt_proto_field(dec->l[idx].proto, field)) ||
-	    pkt_field_get(dec, idx, f, &v))
-		return "(absent)";
-	pkt_val_fmt(f, &v, s, sizeof(s));
-	return s;
-}
-
-static const char *summary(void)
-{
-	static char s[1024];
-
-	pkt_print_summary(dec, s, sizeof(s));
-	return s;
-}
-
-/* Every prefix of a message decodes from its descriptor; the short ones
- * (below 8 bytes) are malformed. */
-static void check_prefixes(const char *first, const uint8_t *b, size_t n)
-{
-	uint8_t *copy = malloc(n);
-	int ok = 1;
-
-	for (size_t k = 1; copy && k <= n; k++) {
-		memcpy(copy, b, k);
-		decode_msg(first, copy, k);
-		if (k < 8 && dec->res != PKT_MALFORMED)
-			ok = 0;
-	}
-	T_OK(copy && ok, "%s: every prefix decodes, short ones malformed", first);
-	free(copy);
-}
-
 /* ---- tests ---- */
 
 static void test_dhaad(void)
@@ -172,7 +61,7 @@ static void test_dhaad(void)
 	uint8_t addrs[32], b[128];
 	struct pkt_val v = { .type = PKT_FT_IP6LIST, .p = addrs, .n = 32 };
 
-	ip6(MN, HAANY);
+	spec_ip6(MN, HAANY);
 	l = push("icmpv6.dhaad_request");
 	pkt_spec_set_u(l, "id", 0x1234);
 	T_OK(build() == 0, "dhaad_request builds");
@@ -183,10 +72,10 @@ static void test_dhaad(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8::1 > 2001:db8:1:0:fdff:ffff:ffff:fffe hlim 64 / icmpv6.dhaad_request id 4660",
 	       "summary line");
-	check_prefixes("icmpv6.dhaad_request", v_dhaad_request + 40, 8);
+	check_prefixes("icmpv6.dhaad_request", v_dhaad_request + 40, 8, 1, 8, "dhaad_request");
 
 	memcpy(addrs, v_dhaad_reply + 48, 32);
-	ip6(HA, MN);
+	spec_ip6(HA, MN);
 	l = push("icmpv6.dhaad_reply");
 	pkt_spec_set_u(l, "id", 0x1234);
 	pkt_spec_set(l, "addrs", &v);
@@ -199,7 +88,7 @@ static void test_dhaad(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8:1::100 > 2001:db8::1 hlim 64 / icmpv6.dhaad_reply id 4660 2 home agents",
 	       "summary line");
-	check_prefixes("icmpv6.dhaad_reply", v_dhaad_reply + 40, 40);
+	check_prefixes("icmpv6.dhaad_reply", v_dhaad_reply + 40, 40, 1, 8, "dhaad_reply");
 
 	memcpy(b, v_dhaad_reply, sizeof(v_dhaad_reply));
 	b[5] = 8 + 20;
@@ -207,10 +96,10 @@ static void test_dhaad(void)
 	T_EQ_S(dec->why, "home agent address list is not a multiple of 16 bytes", "reason");
 	T_EQ_U(dec->bad_off, 40, "at the reply");
 	T_EQ_S(lname(1), "icmpv6.dhaad_reply", "the reply is still listed");
-	T_EQ_U(decode_msg("icmpv6.dhaad_reply", v_dhaad_reply + 40, 8), PKT_OK,
+	T_EQ_U(decode_from("icmpv6.dhaad_reply", v_dhaad_reply + 40, 8), PKT_OK,
 	       "a reply without addresses is sound");
 	T_EQ_S(summary(), "icmpv6.dhaad_reply id 4660 0 home agents", "summary without addresses");
-	T_EQ_U(decode_msg("icmpv6.dhaad_request", v_dhaad_request + 40, 7), PKT_MALFORMED,
+	T_EQ_U(decode_from("icmpv6.dhaad_request", v_dhaad_request + 40, 7), PKT_MALFORMED,
 	       "7 bytes of request are malformed");
 	T_EQ_S(dec->why, "Mobile IPv6 ICMPv6 message truncated", "reason");
 	T_EQ_U(dec->bad_off, 0, "at the message");
@@ -221,7 +110,7 @@ static void test_mobile_prefix(void)
 	struct pkt_slayer *l;
 	uint8_t b[128];
 
-	ip6(MN, HA);
+	spec_ip6(MN, HA);
 	l = push("icmpv6.mps");
 	pkt_spec_set_u(l, "id", 7);
 	T_OK(build() == 0, "mps builds");
@@ -231,7 +120,7 @@ static void test_mobile_prefix(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8::1 > 2001:db8:1::100 hlim 64 / icmpv6.mps id 7", "summary line");
 
-	ip6(HA, MN);
+	spec_ip6(HA, MN);
 	l = push("icmpv6.mpa");
 	pkt_spec_set_u(l, "id", 7);
 	pkt_spec_set_u(l, "m", 1);
@@ -258,28 +147,22 @@ static void test_mobile_prefix(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8:1::100 > 2001:db8::1 hlim 64 / icmpv6.mpa id 7 M O",
 	       "summary line");
-	check_prefixes("icmpv6.mpa", v_mpa + 40, 40);
-	check_prefixes("icmpv6.mps", v_mps + 40, 8);
+	check_prefixes("icmpv6.mpa", v_mpa + 40, 40, 1, 8, "mpa");
+	check_prefixes("icmpv6.mps", v_mps + 40, 8, 1, 8, "mps");
 
 	memcpy(b, v_mpa, sizeof(v_mpa));
 	b[44] ^= 1;
 	decode6(b, sizeof(v_mpa));
 	T_EQ_U(pkt_csum_verify(dec, 1), 0, "a changed identifier breaks the checksum");
-	T_EQ_U(decode_msg("icmpv6.mpa", v_mpa + 40, 6), PKT_MALFORMED, "6 bytes of mpa are malformed");
+	T_EQ_U(decode_from("icmpv6.mpa", v_mpa + 40, 6), PKT_MALFORMED,
+	       "6 bytes of mpa are malformed");
 	T_EQ_S(dec->why, "Mobile Prefix Advertisement truncated", "reason");
 }
 
 int main(void)
 {
-	spec = calloc(1, sizeof(*spec));
-	dec = calloc(1, sizeof(*dec));
-	if (!spec || !dec)
-		return 1;
-	pkt_wbuf_init(&wb);
+	t_pkt_init();
 	test_dhaad();
 	test_mobile_prefix();
-	pkt_wbuf_free(&wb);
-	free(spec);
-	free(dec);
 	return t_done();
 }

@@ -5,14 +5,7 @@
  * descriptors directly; Query version by length; record counts and lengths
  * that lie give a malformed result with a reason and the offset.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 #define SRC "2001:db8::1"
 #define G1 "ff3e:20:2001:db8::101"
@@ -95,40 +88,10 @@ static const uint8_t v_mldv2_report_aux[] = {
 
 /* ---- helpers ---- */
 
-static struct pkt_spec *spec;
-static struct pkt_dec *dec;
-static struct pkt_wbuf wb;
-static char err[256];
-
 /* Starts a new spec with an IPv6 header, hop limit 1 as MLD requires. */
 static void ip6(const char *src, const char *dst)
 {
-	struct pkt_slayer *l;
-
-	spec->n = 0;
-	l = pkt_spec_push(spec, pkt_proto_by_name("ipv6"));
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-	pkt_spec_set_u(l, "hlim", 1);
-}
-
-/* Appends a layer; a missing descriptor aborts the whole test run. */
-static struct pkt_slayer *push(const char *name)
-{
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("Bail out! no descriptor named %s\n", name);
-		exit(1);
-	}
-	return pkt_spec_push(spec, p);
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, const void *p, uint32_t n)
-{
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = p, .n = n };
-
-	pkt_spec_set(l, name, &v);
+	pkt_spec_set_u(spec_ip6(src, dst), "hlim", 1);
 }
 
 /* An address list of one or two addresses; `store` must outlive the build. */
@@ -146,78 +109,6 @@ static void set_list(struct pkt_slayer *l, const char *name, uint8_t *store,
 		v.n += 16;
 	}
 	pkt_spec_set(l, name, &v);
-}
-
-static int build(void)
-{
-	int rc = pkt_build(spec, &wb, err, sizeof(err));
-
-	if (rc)
-		printf("# build: %s\n", err);
-	return rc;
-}
-
-/* The frame just built equals the vector; says where it differs if not. */
-static void check_bytes(const uint8_t *want, size_t n, const char *what)
-{
-	size_t i = 0;
-
-	while (i < n && i < wb.len && wb.b[i] == want[i])
-		i++;
-	T_OK(wb.len == n && i == n, "%s: built bytes equal the scapy vector", what);
-	if (wb.len != n || i != n)
-		printf("#   length %zu want %zu, first difference at %zu\n", wb.len, n, i);
-}
-
-static enum pkt_result decode6(const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, pkt_proto_by_name("ipv6"));
-}
-
-/* Decodes the ICMPv6 message alone, starting from a named descriptor. */
-static enum pkt_result decode_msg(const char *first, const uint8_t *b, size_t n)
-{
-	return pkt_decode(dec, b, (uint32_t)n, pkt_proto_by_name(first));
-}
-
-static const char *lname(int i)
-{
-	return i < dec->n ? dec->l[i].proto->name : "(none)";
-}
-
-static const char *fstr(int idx, const char *field)
-{
-	static char s[512];
-	const struct pkt_fdesc *f;
-	struct pkt_val v;
-
-	if (idx >= dec->n || !(f = pkt_proto_field(dec->l[idx].proto, field)) ||
-	    pkt_field_get(dec, idx, f, &v))
-		return "(absent)";
-	pkt_val_fmt(f, &v, s, sizeof(s));
-	return s;
-}
-
-static const char *summary(void)
-{
-	static char s[1024];
-
-	pkt_print_summary(dec, s, sizeof(s));
-	return s;
-}
-
-/* Every prefix of a message decodes, from its own descriptor, without
- * reading past it. */
-static void check_prefixes(const char *first, const uint8_t *b, size_t n, const char *what)
-{
-	uint8_t *copy = malloc(n);
-
-	for (size_t k = 0; copy && k <= n; k++) {
-		memcpy(copy, b, k);
-		decode_msg(first, copy, k);
-	}
-	T_OK(copy != NULL, "%s: every prefix decodes", what);
-	free(copy);
 }
 
 /* ---- tests ---- */
@@ -264,16 +155,16 @@ static void test_mldv1(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 
 	/* Directly from the descriptors, without the ICMPv6 dispatch. */
-	T_EQ_U(decode_msg("icmpv6.mld_report", v_mld_report + 40, 24), PKT_OK,
+	T_EQ_U(decode_from("icmpv6.mld_report", v_mld_report + 40, 24), PKT_OK,
 	       "mld_report decodes from its descriptor");
 	T_EQ_S(fstr(0, "group"), G1, "group");
-	T_EQ_U(decode_msg("icmpv6.mld_done", v_mld_done + 40, 23), PKT_MALFORMED,
+	T_EQ_U(decode_from("icmpv6.mld_done", v_mld_done + 40, 23), PKT_MALFORMED,
 	       "23 bytes of mld_done are malformed");
 	T_EQ_S(dec->why, "MLD message truncated", "reason");
 	T_EQ_U(dec->bad_off, 0, "at the message");
 	T_EQ_U(decode6(v_mld_report, sizeof(v_mld_report) - 4), PKT_MALFORMED,
 	       "frame cut inside the report is malformed");
-	check_prefixes("icmpv6.mld_report", v_mld_report + 40, 24, "mld_report");
+	check_prefixes("icmpv6.mld_report", v_mld_report + 40, 24, 0, 0, "mld_report");
 }
 
 static void test_query_version(void)
@@ -281,13 +172,13 @@ static void test_query_version(void)
 	uint8_t b[40 + 32];
 
 	memcpy(b, v_mld_query, sizeof(v_mld_query));
-	T_EQ_U(decode_msg("icmpv6.mld_query", b + 40, 24), PKT_OK, "24 bytes decode");
+	T_EQ_U(decode_from("icmpv6.mld_query", b + 40, 24), PKT_OK, "24 bytes decode");
 	T_EQ_S(lname(0), "icmpv6.mld_query", "24 bytes stay MLDv1");
 	memset(b + 64, 0, 8);
-	T_EQ_U(decode_msg("icmpv6.mld_query", b + 40, 26), PKT_OK, "26 bytes decode");
+	T_EQ_U(decode_from("icmpv6.mld_query", b + 40, 26), PKT_OK, "26 bytes decode");
 	T_EQ_S(lname(0), "icmpv6.mld_query", "26 bytes are not MLDv2 (RFC 3810 §8.1)");
 	T_EQ_S(lname(1), "raw", "the 2 extra bytes are raw");
-	T_EQ_U(decode_msg("icmpv6.mld_query", b + 40, 28), PKT_OK, "28 bytes decode");
+	T_EQ_U(decode_from("icmpv6.mld_query", b + 40, 28), PKT_OK, "28 bytes decode");
 	T_EQ_S(lname(0), "icmpv6.mldv2_query", "28 bytes are MLDv2");
 	T_EQ_U(dec->n, 1, "a v2 query without sources is one layer");
 }
@@ -322,7 +213,7 @@ static void test_mldv2_query(void)
 	T_EQ_S(summary(),
 	       "ipv6 2001:db8::1 > ff3e:20:2001:db8::101 hlim 1 / icmpv6.mldv2_query ff3e:20:2001:db8::101 mrc 1000 qrv 2 qqic 125 S sources 2",
 	       "summary line");
-	T_EQ_U(decode_msg("icmpv6.mld_query", v_mldv2_query + 40, 60), PKT_OK,
+	T_EQ_U(decode_from("icmpv6.mld_query", v_mldv2_query + 40, 60), PKT_OK,
 	       "decodes from icmpv6.mld_query");
 	T_EQ_S(lname(0), "icmpv6.mldv2_query", "which selects MLDv2 by length");
 
@@ -342,10 +233,10 @@ static void test_mldv2_query(void)
 	T_EQ_U(decode6(b, sizeof(v_mldv2_query)), PKT_MALFORMED, "source count past the message");
 	T_EQ_S(dec->why, "MLDv2 query source count exceeds the message", "reason");
 	T_EQ_U(dec->bad_off, 40, "at the query");
-	T_EQ_U(decode_msg("icmpv6.mldv2_query", v_mldv2_query + 40, 27), PKT_MALFORMED,
+	T_EQ_U(decode_from("icmpv6.mldv2_query", v_mldv2_query + 40, 27), PKT_MALFORMED,
 	       "27 bytes of MLDv2 query are malformed");
 	T_EQ_S(dec->why, "MLDv2 query truncated", "reason");
-	check_prefixes("icmpv6.mld_query", v_mldv2_query + 40, 60, "mldv2_query");
+	check_prefixes("icmpv6.mld_query", v_mldv2_query + 40, 60, 0, 0, "mldv2_query");
 }
 
 static void test_mldv2_report(void)
@@ -382,7 +273,7 @@ static void test_mldv2_report(void)
 	T_EQ_U(pkt_csum_verify(dec, 1), 1, "checksum verifies");
 	T_EQ_S(summary(), "ipv6 2001:db8::1 > ff02::16 hlim 1 / icmpv6.mldv2_report 2 records",
 	       "summary line");
-	check_prefixes("icmpv6.mldv2_report", v_mldv2_report + 40, 80, "mldv2_report");
+	check_prefixes("icmpv6.mldv2_report", v_mldv2_report + 40, 80, 0, 0, "mldv2_report");
 
 	/* A record with aux data: sources and aux data share the data tail. */
 	T_EQ_U(decode6(v_mldv2_report_aux, sizeof(v_mldv2_report_aux)), PKT_OK,
@@ -443,11 +334,11 @@ static void test_mldv2_report(void)
 	T_EQ_U(dec->n, 4, "report, one record, raw rest");
 	T_EQ_U(dec->l[3].len, 52, "the uncounted record is left as raw bytes");
 
-	T_EQ_U(decode_msg("icmpv6.mldv2_report", v_mldv2_report + 40, 18), PKT_MALFORMED,
+	T_EQ_U(decode_from("icmpv6.mldv2_report", v_mldv2_report + 40, 18), PKT_MALFORMED,
 	       "record cut short");
 	T_EQ_S(dec->why, "MLDv2 record truncated", "reason");
 	T_EQ_U(dec->bad_off, 8, "at the first record");
-	T_EQ_U(decode_msg("icmpv6.mldv2_report", v_mldv2_report + 40, 7), PKT_MALFORMED,
+	T_EQ_U(decode_from("icmpv6.mldv2_report", v_mldv2_report + 40, 7), PKT_MALFORMED,
 	       "7 bytes of report");
 	T_EQ_S(dec->why, "MLDv2 report truncated", "reason");
 
@@ -468,17 +359,10 @@ static void test_mldv2_report(void)
 
 int main(void)
 {
-	spec = calloc(1, sizeof(*spec));
-	dec = calloc(1, sizeof(*dec));
-	if (!spec || !dec)
-		return 1;
-	pkt_wbuf_init(&wb);
+	t_pkt_init();
 	test_mldv1();
 	test_query_version();
 	test_mldv2_query();
 	test_mldv2_report();
-	pkt_wbuf_free(&wb);
-	free(spec);
-	free(dec);
 	return t_done();
 }

@@ -5,14 +5,7 @@
  * option rules that make a message malformed, and ND messages quoted short
  * inside an ICMPv6 error.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 /* Ether/IPv6(2001:db8::1 > 2001:db8::2, hlim=255)/ICMPv6ND_NS(tgt=2001:db8::2)/
  * ICMPv6NDOptSrcLLAddr(02:00:00:00:00:01) */
@@ -101,59 +94,10 @@ static const uint8_t v_redirect[158] = {
 
 #define ETH_IP6 54 /* the ICMPv6 message starts here in every frame */
 
-static const struct pkt_proto *proto(const char *name)
+/* Starts a new spec: Ether, then IPv6 src > dst with hop limit 255. */
+static void eth_ip6(const char *src, const char *dst)
 {
-	const struct pkt_proto *p = pkt_proto_by_name(name);
-
-	if (!p) {
-		printf("Bail out! no descriptor named %s\n", name);
-		exit(1);
-	}
-	return p;
-}
-
-static struct pkt_slayer *push(struct pkt_spec *s, const char *name)
-{
-	return pkt_spec_push(s, proto(name));
-}
-
-/* Ether 02::01 > 02::02, IPv6 src > dst with hop limit 255. */
-static void push_eth_ip6(struct pkt_spec *s, const char *src, const char *dst)
-{
-	struct pkt_slayer *l = push(s, "ether");
-
-	pkt_spec_set_str(l, "src", "02:00:00:00:00:01");
-	pkt_spec_set_str(l, "dst", "02:00:00:00:00:02");
-	l = push(s, "ipv6");
-	pkt_spec_set_str(l, "src", src);
-	pkt_spec_set_str(l, "dst", dst);
-	pkt_spec_set_u(l, "hlim", 255);
-}
-
-static void set_bytes(struct pkt_slayer *l, const char *name, uint8_t type, const void *p,
-		      size_t n)
-{
-	struct pkt_val v = { .type = type, .p = p, .n = (uint32_t)n };
-
-	pkt_spec_set(l, name, &v);
-}
-
-static long first_diff(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	size_t n = an < bn ? an : bn;
-
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return (long)i;
-	return an == bn ? -1 : (long)n;
-}
-
-#define SAME(w, v, ...)                                                        \
-	T_EQ_U(first_diff((w)->b, (w)->len, (v), sizeof(v)), (unsigned long long)-1, __VA_ARGS__)
-
-static enum pkt_result decode(struct pkt_dec *d, const uint8_t *b, size_t n)
-{
-	return pkt_decode(d, b, (uint32_t)n, proto("ether"));
+	pkt_spec_set_u(spec_eth_ip6(src, dst), "hlim", 255);
 }
 
 /* A frame around a hand-written ICMPv6 message (payload length set; the
@@ -167,111 +111,73 @@ static size_t frame(uint8_t *out, const uint8_t *msg, size_t n)
 	return ETH_IP6 + n;
 }
 
-static const char *summary(const struct pkt_dec *d, int i, char *buf, size_t n)
-{
-	buf[0] = 0;
-	if (i < 0 || i >= d->n || !d->l[i].proto->summary)
-		return "(no summary)";
-	d->l[i].proto->summary(d, i, buf, n);
-	return buf;
-}
-
-static int ip6_eq(const struct pkt_dec *d, int i, const char *name, const char *text)
-{
-	struct pkt_val v, want;
-
-	if (pkt_field_get_name(d, i, name, &v) || pkt_val_parse_addr(PKT_FT_IP6, text, &want))
-		return 0;
-	return !memcmp(v.a, want.a, 16);
-}
-
-static int mac_eq(const struct pkt_dec *d, int i, const char *name, const char *text)
-{
-	struct pkt_val v, want;
-
-	if (pkt_field_get_name(d, i, name, &v) || v.type != PKT_FT_MAC ||
-	    pkt_val_parse_addr(PKT_FT_MAC, text, &want))
-		return 0;
-	return !memcmp(v.a, want.a, 6);
-}
-
 static void test_ns_na_rs(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
-	char err[128], line[512];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::1", "2001:db8::2");
-	l = push(s, "icmpv6.ns");
+	eth_ip6("2001:db8::1", "2001:db8::2");
+	l = push("icmpv6.ns");
 	pkt_spec_set_str(l, "target", "2001:db8::2");
-	l = push(s, "ndopt.slla");
+	l = push("ndopt.slla");
 	pkt_spec_set_str(l, "lladdr", "02:00:00:00:00:01");
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "ns builds (%s)", err);
-	T_EQ_U(w.len, sizeof(v_ns), "ns frame length");
-	T_EQ_U(w.b[ETH_IP6], 135, "ns type filled");
-	T_EQ_U(w.b[ETH_IP6 + 25], 1, "slla length filled: 1 unit of 8 octets");
-	T_EQ_U(w.b[ETH_IP6 + 2] << 8 | w.b[ETH_IP6 + 3], 0xec72, "ns checksum as scapy's");
-	SAME(&w, v_ns, "ns bytes equal scapy's");
+	T_OK(build() == 0, "ns builds (%s)", err);
+	T_EQ_U(wb.len, sizeof(v_ns), "ns frame length");
+	T_EQ_U(wb.b[ETH_IP6], 135, "ns type filled");
+	T_EQ_U(wb.b[ETH_IP6 + 25], 1, "slla length filled: 1 unit of 8 octets");
+	T_EQ_U(wb.b[ETH_IP6 + 2] << 8 | wb.b[ETH_IP6 + 3], 0xec72, "ns checksum as scapy's");
+	check_built(v_ns, sizeof(v_ns), "ns bytes equal scapy's");
 
-	T_OK(decode(d, v_ns, sizeof(v_ns)) == PKT_OK, "ns decodes");
-	T_EQ_U(d->n, 4, "ether, ipv6, ns, slla");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.ns", "type 135 is ns");
-	T_EQ_U(d->l[2].len, 32, "ns layer covers its options");
-	T_OK(ip6_eq(d, 2, "target", "2001:db8::2"), "ns target");
-	T_EQ_S(d->l[3].proto->name, "ndopt.slla", "slla option");
-	T_EQ_U(d->l[3].depth, 1, "option sits under the message");
-	T_EQ_U(d->l[3].off, ETH_IP6 + 24, "option offset");
-	T_OK(mac_eq(d, 3, "lladdr", "02:00:00:00:00:01"), "slla address");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "ns checksum verifies");
-	T_EQ_S(summary(d, 2, line, sizeof(line)), "icmpv6.ns who-has 2001:db8::2 [slla 02:00:00:00:00:01]",
+	T_OK(decode_eth(v_ns, sizeof(v_ns)) == PKT_OK, "ns decodes");
+	T_EQ_U(dec->n, 4, "ether, ipv6, ns, slla");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.ns", "type 135 is ns");
+	T_EQ_U(dec->l[2].len, 32, "ns layer covers its options");
+	T_OK(addr_is(2, "target", "2001:db8::2"), "ns target");
+	T_EQ_S(dec->l[3].proto->name, "ndopt.slla", "slla option");
+	T_EQ_U(dec->l[3].depth, 1, "option sits under the message");
+	T_EQ_U(dec->l[3].off, ETH_IP6 + 24, "option offset");
+	T_OK(addr_is(3, "lladdr", "02:00:00:00:00:01"), "slla address");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "ns checksum verifies");
+	T_EQ_S(lsummary(2), "icmpv6.ns who-has 2001:db8::2 [slla 02:00:00:00:00:01]",
 	       "ns summary");
 
-	s->n = 0;
-	push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-	l = push(s, "icmpv6.na");
+	eth_ip6("2001:db8::2", "2001:db8::1");
+	l = push("icmpv6.na");
 	pkt_spec_set_u(l, "r", 1);
 	pkt_spec_set_u(l, "s", 1);
 	pkt_spec_set_u(l, "o", 1);
 	pkt_spec_set_str(l, "target", "2001:db8::2");
-	l = push(s, "ndopt.tlla");
+	l = push("ndopt.tlla");
 	pkt_spec_set_str(l, "lladdr", "02:00:00:00:00:02");
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "na builds (%s)", err);
-	SAME(&w, v_na, "na bytes equal scapy's");
-	T_OK(decode(d, v_na, sizeof(v_na)) == PKT_OK, "na decodes");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.na", "type 136 is na");
-	T_OK(pkt_field_u(d, 2, "r", 0) == 1 && pkt_field_u(d, 2, "s", 0) == 1 &&
-		     pkt_field_u(d, 2, "o", 0) == 1 && pkt_field_u(d, 2, "reserved", 1) == 0,
+	T_OK(build() == 0, "na builds (%s)", err);
+	check_built(v_na, sizeof(v_na), "na bytes equal scapy's");
+	T_OK(decode_eth(v_na, sizeof(v_na)) == PKT_OK, "na decodes");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.na", "type 136 is na");
+	T_OK(pkt_field_u(dec, 2, "r", 0) == 1 && pkt_field_u(dec, 2, "s", 0) == 1 &&
+		     pkt_field_u(dec, 2, "o", 0) == 1 && pkt_field_u(dec, 2, "reserved", 1) == 0,
 	     "na flags r, s, o and reserved");
-	T_EQ_S(d->l[3].proto->name, "ndopt.tlla", "tlla option");
-	T_OK(mac_eq(d, 3, "lladdr", "02:00:00:00:00:02"), "tlla address");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "na checksum verifies");
-	T_EQ_S(summary(d, 2, line, sizeof(line)),
+	T_EQ_S(dec->l[3].proto->name, "ndopt.tlla", "tlla option");
+	T_OK(addr_is(3, "lladdr", "02:00:00:00:00:02"), "tlla address");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "na checksum verifies");
+	T_EQ_S(lsummary(2),
 	       "icmpv6.na tgt 2001:db8::2 flags RSO [tlla 02:00:00:00:00:02]", "na summary");
 
-	s->n = 0;
-	push_eth_ip6(s, "2001:db8::1", "2001:db8::ff");
-	push(s, "icmpv6.rs");
-	l = push(s, "ndopt.slla");
+	eth_ip6("2001:db8::1", "2001:db8::ff");
+	push("icmpv6.rs");
+	l = push("ndopt.slla");
 	pkt_spec_set_str(l, "lladdr", "02:00:00:00:00:01");
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "rs builds (%s)", err);
-	SAME(&w, v_rs, "rs bytes equal scapy's");
-	T_OK(decode(d, v_rs, sizeof(v_rs)) == PKT_OK, "rs decodes");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.rs", "type 133 is rs");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "rs checksum verifies");
-	T_EQ_S(summary(d, 2, line, sizeof(line)), "icmpv6.rs [slla 02:00:00:00:00:01]", "rs summary");
+	T_OK(build() == 0, "rs builds (%s)", err);
+	check_built(v_rs, sizeof(v_rs), "rs bytes equal scapy's");
+	T_OK(decode_eth(v_rs, sizeof(v_rs)) == PKT_OK, "rs decodes");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.rs", "type 133 is rs");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "rs checksum verifies");
+	T_EQ_S(lsummary(2), "icmpv6.rs [slla 02:00:00:00:00:01]", "rs summary");
 
 	/* Without options. */
-	s->n = 3;
-	pkt_build(s, &w, err, sizeof(err));
-	decode(d, w.b, w.len);
-	T_OK(d->res == PKT_OK && d->n == 3 && d->l[2].len == 8, "rs without options");
-	T_EQ_S(summary(d, 2, line, sizeof(line)), "icmpv6.rs", "rs summary without options");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	spec->n = 3;
+	build();
+	decode_eth(wb.b, wb.len);
+	T_OK(dec->res == PKT_OK && dec->n == 3 && dec->l[2].len == 8, "rs without options");
+	T_EQ_S(lsummary(2), "icmpv6.rs", "rs summary without options");
 }
 
 static void test_ra(void)
@@ -284,17 +190,13 @@ static void test_ra(void)
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53,
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x54,
 	};
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
 	struct pkt_val v;
-	char err[128], line[512];
+	char line[512];
 	int i;
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::ff", "2001:db8::1");
-	l = push(s, "icmpv6.ra");
+	eth_ip6("2001:db8::ff", "2001:db8::1");
+	l = push("icmpv6.ra");
 	pkt_spec_set_u(l, "chl", 64);
 	pkt_spec_set_u(l, "m", 1);
 	pkt_spec_set_u(l, "o", 1);
@@ -304,11 +206,11 @@ static void test_ra(void)
 	pkt_spec_set_u(l, "lifetime", 1800);
 	pkt_spec_set_u(l, "reachable", 30000);
 	pkt_spec_set_u(l, "retrans", 1000);
-	l = push(s, "ndopt.slla");
+	l = push("ndopt.slla");
 	pkt_spec_set_str(l, "lladdr", "02:00:00:00:00:ff");
-	l = push(s, "ndopt.mtu");
+	l = push("ndopt.mtu");
 	pkt_spec_set_u(l, "mtu", 1500);
-	l = push(s, "ndopt.prefix");
+	l = push("ndopt.prefix");
 	pkt_spec_set_u(l, "plen", 64);
 	pkt_spec_set_u(l, "l", 1);
 	pkt_spec_set_u(l, "a", 1);
@@ -316,119 +218,110 @@ static void test_ra(void)
 	pkt_spec_set_u(l, "valid", 86400);
 	pkt_spec_set_u(l, "preferred", 14400);
 	pkt_spec_set_str(l, "prefix", "2001:db8:1::");
-	l = push(s, "ndopt.adv_interval");
+	l = push("ndopt.adv_interval");
 	pkt_spec_set_u(l, "interval", 600000);
-	l = push(s, "ndopt.hai");
+	l = push("ndopt.hai");
 	pkt_spec_set_u(l, "preference", 10);
 	pkt_spec_set_u(l, "lifetime", 1800);
-	l = push(s, "ndopt.route_info");
+	l = push("ndopt.route_info");
 	pkt_spec_set_u(l, "plen", 48);
 	pkt_spec_set_u(l, "prf", 3);
 	pkt_spec_set_u(l, "lifetime", 3600);
 	pkt_spec_set_str(l, "prefix", "2001:db8:2::");
-	l = push(s, "ndopt.rdnss");
+	l = push("ndopt.rdnss");
 	pkt_spec_set_u(l, "lifetime", 600);
-	set_bytes(l, "addrs", PKT_FT_IP6LIST, dns, sizeof(dns));
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "ra with every option builds (%s)", err);
-	T_EQ_U(w.len, sizeof(v_ra), "ra frame length");
-	T_EQ_U(w.b[19], 144, "ipv6 payload length");
-	T_EQ_U(w.b[ETH_IP6 + 16 + 8 + 8 + 1], 4, "prefix option length 4");
-	T_EQ_U(w.b[ETH_IP6 + 16 + 8 + 8 + 32 + 8 + 8 + 1], 3, "route information length 3");
-	T_EQ_U(w.b[ETH_IP6 + 16 + 8 + 8 + 32 + 8 + 8 + 24 + 1], 5, "rdnss length 5 for 2 addresses");
-	T_EQ_U(w.b[ETH_IP6 + 2] << 8 | w.b[ETH_IP6 + 3], 0x183f, "ra checksum as scapy's");
-	SAME(&w, v_ra, "ra bytes equal scapy's");
+	set_val(l, "addrs", PKT_FT_IP6LIST, dns, sizeof(dns));
+	T_OK(build() == 0, "ra with every option builds (%s)", err);
+	T_EQ_U(wb.len, sizeof(v_ra), "ra frame length");
+	T_EQ_U(wb.b[19], 144, "ipv6 payload length");
+	T_EQ_U(wb.b[ETH_IP6 + 16 + 8 + 8 + 1], 4, "prefix option length 4");
+	T_EQ_U(wb.b[ETH_IP6 + 16 + 8 + 8 + 32 + 8 + 8 + 1], 3, "route information length 3");
+	T_EQ_U(wb.b[ETH_IP6 + 16 + 8 + 8 + 32 + 8 + 8 + 24 + 1], 5,
+	       "rdnss length 5 for 2 addresses");
+	T_EQ_U(wb.b[ETH_IP6 + 2] << 8 | wb.b[ETH_IP6 + 3], 0x183f, "ra checksum as scapy's");
+	check_built(v_ra, sizeof(v_ra), "ra bytes equal scapy's");
 
-	T_OK(decode(d, v_ra, sizeof(v_ra)) == PKT_OK, "ra decodes");
-	T_EQ_U(d->n, 10, "ether, ipv6, ra and 7 options");
-	T_EQ_U(d->nopt_total, 7, "7 options counted");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.ra", "type 134 is ra");
-	T_EQ_U(d->l[2].optoff, 16, "ra options start after 16 bytes");
-	T_EQ_U(pkt_field_u(d, 2, "chl", 0), 64, "ra chl");
-	T_OK(pkt_field_u(d, 2, "m", 0) && pkt_field_u(d, 2, "o", 0) && pkt_field_u(d, 2, "h", 0) &&
-		     pkt_field_u(d, 2, "p", 0),
+	T_OK(decode_eth(v_ra, sizeof(v_ra)) == PKT_OK, "ra decodes");
+	T_EQ_U(dec->n, 10, "ether, ipv6, ra and 7 options");
+	T_EQ_U(dec->nopt_total, 7, "7 options counted");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.ra", "type 134 is ra");
+	T_EQ_U(dec->l[2].optoff, 16, "ra options start after 16 bytes");
+	T_EQ_U(pkt_field_u(dec, 2, "chl", 0), 64, "ra chl");
+	T_OK(pkt_field_u(dec, 2, "m", 0) && pkt_field_u(dec, 2, "o", 0) &&
+		     pkt_field_u(dec, 2, "h", 0) && pkt_field_u(dec, 2, "p", 0),
 	     "ra flags m, o, h, p");
-	T_EQ_U(pkt_field_u(d, 2, "prf", 9), 1, "ra preference high");
-	T_EQ_U(pkt_field_u(d, 2, "reserved", 9), 0, "ra reserved bits");
-	T_EQ_U(pkt_field_u(d, 2, "lifetime", 0), 1800, "ra lifetime");
-	T_EQ_U(pkt_field_u(d, 2, "reachable", 0), 30000, "ra reachable time");
-	T_EQ_U(pkt_field_u(d, 2, "retrans", 0), 1000, "ra retrans timer");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "ra checksum verifies");
+	T_EQ_U(pkt_field_u(dec, 2, "prf", 9), 1, "ra preference high");
+	T_EQ_U(pkt_field_u(dec, 2, "reserved", 9), 0, "ra reserved bits");
+	T_EQ_U(pkt_field_u(dec, 2, "lifetime", 0), 1800, "ra lifetime");
+	T_EQ_U(pkt_field_u(dec, 2, "reachable", 0), 30000, "ra reachable time");
+	T_EQ_U(pkt_field_u(dec, 2, "retrans", 0), 1000, "ra retrans timer");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "ra checksum verifies");
 
-	i = pkt_dec_find(d, "ndopt.mtu", 0);
-	T_OK(i == 4 && pkt_field_u(d, i, "mtu", 0) == 1500, "mtu option");
-	i = pkt_dec_find(d, "ndopt.prefix", 0);
+	i = pkt_dec_find(dec, "ndopt.mtu", 0);
+	T_OK(i == 4 && pkt_field_u(dec, i, "mtu", 0) == 1500, "mtu option");
+	i = pkt_dec_find(dec, "ndopt.prefix", 0);
 	T_OK(i == 5, "prefix option found");
-	T_EQ_U(pkt_field_u(d, i, "plen", 0), 64, "prefix length");
-	T_OK(pkt_field_u(d, i, "l", 0) && pkt_field_u(d, i, "a", 0) && pkt_field_u(d, i, "r", 0),
+	T_EQ_U(pkt_field_u(dec, i, "plen", 0), 64, "prefix length");
+	T_OK(pkt_field_u(dec, i, "l", 0) && pkt_field_u(dec, i, "a", 0) &&
+		     pkt_field_u(dec, i, "r", 0),
 	     "prefix flags l, a, r");
-	T_EQ_U(pkt_field_u(d, i, "reserved1", 9), 0, "prefix reserved1");
-	T_EQ_U(pkt_field_u(d, i, "valid", 0), 86400, "prefix valid lifetime");
-	T_EQ_U(pkt_field_u(d, i, "preferred", 0), 14400, "prefix preferred lifetime");
-	T_OK(ip6_eq(d, i, "prefix", "2001:db8:1::"), "prefix");
-	i = pkt_dec_find(d, "ndopt.adv_interval", 0);
-	T_OK(i == 6 && pkt_field_u(d, i, "interval", 0) == 600000, "advertisement interval");
-	i = pkt_dec_find(d, "ndopt.hai", 0);
-	T_OK(i == 7 && pkt_field_u(d, i, "preference", 0) == 10 &&
-		     pkt_field_u(d, i, "lifetime", 0) == 1800,
+	T_EQ_U(pkt_field_u(dec, i, "reserved1", 9), 0, "prefix reserved1");
+	T_EQ_U(pkt_field_u(dec, i, "valid", 0), 86400, "prefix valid lifetime");
+	T_EQ_U(pkt_field_u(dec, i, "preferred", 0), 14400, "prefix preferred lifetime");
+	T_OK(addr_is(i, "prefix", "2001:db8:1::"), "prefix");
+	i = pkt_dec_find(dec, "ndopt.adv_interval", 0);
+	T_OK(i == 6 && pkt_field_u(dec, i, "interval", 0) == 600000, "advertisement interval");
+	i = pkt_dec_find(dec, "ndopt.hai", 0);
+	T_OK(i == 7 && pkt_field_u(dec, i, "preference", 0) == 10 &&
+		     pkt_field_u(dec, i, "lifetime", 0) == 1800,
 	     "home agent information");
-	i = pkt_dec_find(d, "ndopt.route_info", 0);
+	i = pkt_dec_find(dec, "ndopt.route_info", 0);
 	T_OK(i == 8, "route information found");
-	T_OK(pkt_field_u(d, i, "plen", 0) == 48 && pkt_field_u(d, i, "prf", 0) == 3 &&
-		     pkt_field_u(d, i, "lifetime", 0) == 3600,
+	T_OK(pkt_field_u(dec, i, "plen", 0) == 48 && pkt_field_u(dec, i, "prf", 0) == 3 &&
+		     pkt_field_u(dec, i, "lifetime", 0) == 3600,
 	     "route information plen, prf, lifetime");
-	T_OK(ip6_eq(d, i, "prefix", "2001:db8:2::"), "route information prefix");
-	i = pkt_dec_find(d, "ndopt.rdnss", 0);
-	T_OK(i == 9 && pkt_field_u(d, i, "lifetime", 0) == 600, "rdnss lifetime");
-	T_OK(pkt_field_get_name(d, i, "addrs", &v) == 0 && v.n == 32 && !memcmp(v.p, dns, 32),
+	T_OK(addr_is(i, "prefix", "2001:db8:2::"), "route information prefix");
+	i = pkt_dec_find(dec, "ndopt.rdnss", 0);
+	T_OK(i == 9 && pkt_field_u(dec, i, "lifetime", 0) == 600, "rdnss lifetime");
+	T_OK(pkt_field_get_name(dec, i, "addrs", &v) == 0 && v.n == 32 && !memcmp(v.p, dns, 32),
 	     "rdnss addresses");
-	T_EQ_S(summary(d, 2, line, sizeof(line)), ra_line, "ra summary");
+	T_EQ_S(lsummary(2), ra_line, "ra summary");
 	/* A summary cut by a small buffer still reports its full length. */
-	T_EQ_U(d->l[2].proto->summary(d, 2, line, 10), strlen(ra_line),
+	T_EQ_U(dec->l[2].proto->summary(dec, 2, line, 10), strlen(ra_line),
 	       "summary length counts past a short buffer");
 	T_EQ_S(line, "icmpv6.ra", "short buffer holds a terminated prefix");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 static void test_redirect(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	const uint8_t *quoted = v_redirect + ETH_IP6 + 40 + 8 + 8;
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
 	struct pkt_val v;
-	char err[128], line[512];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::ff", "2001:db8::1");
-	l = push(s, "icmpv6.redirect");
+	eth_ip6("2001:db8::ff", "2001:db8::1");
+	l = push("icmpv6.redirect");
 	pkt_spec_set_str(l, "target", "2001:db8::fe");
 	pkt_spec_set_str(l, "dst", "2001:db8:5::1");
-	l = push(s, "ndopt.tlla");
+	l = push("ndopt.tlla");
 	pkt_spec_set_str(l, "lladdr", "02:00:00:00:00:fe");
-	l = push(s, "ndopt.redirected");
-	set_bytes(l, "data", PKT_FT_BYTES, quoted, 48);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "redirect builds (%s)", err);
-	T_EQ_U(w.b[ETH_IP6 + 48 + 1], 7, "redirected header length 7");
-	SAME(&w, v_redirect, "redirect bytes equal scapy's");
-	T_OK(decode(d, v_redirect, sizeof(v_redirect)) == PKT_OK, "redirect decodes");
-	T_EQ_U(d->n, 5, "ether, ipv6, redirect, tlla, redirected");
-	T_EQ_S(d->l[2].proto->name, "icmpv6.redirect", "type 137 is redirect");
-	T_OK(ip6_eq(d, 2, "target", "2001:db8::fe") && ip6_eq(d, 2, "dst", "2001:db8:5::1"),
+	l = push("ndopt.redirected");
+	set_bytes(l, "data", quoted, 48);
+	T_OK(build() == 0, "redirect builds (%s)", err);
+	T_EQ_U(wb.b[ETH_IP6 + 48 + 1], 7, "redirected header length 7");
+	check_built(v_redirect, sizeof(v_redirect), "redirect bytes equal scapy's");
+	T_OK(decode_eth(v_redirect, sizeof(v_redirect)) == PKT_OK, "redirect decodes");
+	T_EQ_U(dec->n, 5, "ether, ipv6, redirect, tlla, redirected");
+	T_EQ_S(dec->l[2].proto->name, "icmpv6.redirect", "type 137 is redirect");
+	T_OK(addr_is(2, "target", "2001:db8::fe") && addr_is(2, "dst", "2001:db8:5::1"),
 	     "redirect target and destination");
-	T_EQ_S(d->l[4].proto->name, "ndopt.redirected", "redirected header option");
-	T_OK(pkt_field_get_name(d, 4, "data", &v) == 0 && v.n == 48 && !memcmp(v.p, quoted, 48),
+	T_EQ_S(dec->l[4].proto->name, "ndopt.redirected", "redirected header option");
+	T_OK(pkt_field_get_name(dec, 4, "data", &v) == 0 && v.n == 48 && !memcmp(v.p, quoted, 48),
 	     "redirected header data is the quoted packet");
-	T_EQ_U(pkt_field_u(d, 4, "reserved", 1), 0, "redirected header reserved");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "redirect checksum verifies");
-	T_EQ_S(summary(d, 2, line, sizeof(line)),
+	T_EQ_U(pkt_field_u(dec, 4, "reserved", 1), 0, "redirected header reserved");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "redirect checksum verifies");
+	T_EQ_S(lsummary(2),
 	       "icmpv6.redirect 2001:db8:5::1 to 2001:db8::fe [tlla 02:00:00:00:00:fe, redirected 48 bytes]",
 	       "redirect summary");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 /* Hand-written messages: options in their other forms. */
@@ -444,40 +337,39 @@ static void test_decode_vectors(void)
 		1, 2, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0,
 		2, 1, 0x02, 0, 0, 0, 0, 0x07,
 	};
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	uint8_t b[256];
 	struct pkt_val v;
-	char line[512];
 
-	T_OK(decode(d, b, frame(b, ra, sizeof(ra))) == PKT_OK, "hand-written ra decodes");
-	T_EQ_U(d->n, 8, "ra with 5 options");
-	T_EQ_U(pkt_field_u(d, 2, "prf", 0), 1, "ra prf high (bit 43..44)");
-	T_EQ_U(pkt_field_u(d, 2, "m", 1) | pkt_field_u(d, 2, "o", 1) | pkt_field_u(d, 2, "h", 1) |
-		       pkt_field_u(d, 2, "p", 1),
+	T_OK(decode_eth(b, frame(b, ra, sizeof(ra))) == PKT_OK, "hand-written ra decodes");
+	T_EQ_U(dec->n, 8, "ra with 5 options");
+	T_EQ_U(pkt_field_u(dec, 2, "prf", 0), 1, "ra prf high (bit 43..44)");
+	T_EQ_U(pkt_field_u(dec, 2, "m", 1) | pkt_field_u(dec, 2, "o", 1) |
+		       pkt_field_u(dec, 2, "h", 1) | pkt_field_u(dec, 2, "p", 1),
 	       0, "ra flags clear");
-	T_EQ_S(d->l[3].proto->name, "ndopt.route_info", "route info of length 1");
-	T_EQ_U(d->l[3].len, 8, "8 bytes");
-	T_EQ_U(pkt_field_u(d, 3, "prf", 0), 1, "its preference");
-	T_EQ_U(pkt_field_u(d, 3, "lifetime", 0), 3600, "its lifetime");
-	T_OK(pkt_field_get_name(d, 3, "prefix", &v) == -ENODATA, "no prefix field in a length-1 option");
-	T_EQ_S(summary(d, 3, line, sizeof(line)), "route ::/0", "length-1 route summary");
-	T_EQ_S(d->l[4].proto->name, "ndopt.route_info", "route info of length 2");
-	T_EQ_U(pkt_field_u(d, 4, "plen", 0), 48, "its prefix length");
-	T_EQ_S(summary(d, 4, line, sizeof(line)), "route 2001:db8:3::/48",
+	T_EQ_S(dec->l[3].proto->name, "ndopt.route_info", "route info of length 1");
+	T_EQ_U(dec->l[3].len, 8, "8 bytes");
+	T_EQ_U(pkt_field_u(dec, 3, "prf", 0), 1, "its preference");
+	T_EQ_U(pkt_field_u(dec, 3, "lifetime", 0), 3600, "its lifetime");
+	T_OK(pkt_field_get_name(dec, 3, "prefix", &v) == -ENODATA,
+	     "no prefix field in a length-1 option");
+	T_EQ_S(lsummary(3), "route ::/0", "length-1 route summary");
+	T_EQ_S(dec->l[4].proto->name, "ndopt.route_info", "route info of length 2");
+	T_EQ_U(pkt_field_u(dec, 4, "plen", 0), 48, "its prefix length");
+	T_EQ_S(lsummary(4), "route 2001:db8:3::/48",
 	       "length-2 route summary shows the 8 prefix bytes");
-	T_EQ_S(d->l[5].proto->name, "ndopt", "unknown option type is generic");
-	T_OK(pkt_field_get_name(d, 5, "data", &v) == 0 && v.n == 6 && v.p[0] == 1 && v.p[5] == 6,
+	T_EQ_S(dec->l[5].proto->name, "ndopt", "unknown option type is generic");
+	T_OK(pkt_field_get_name(dec, 5, "data", &v) == 0 && v.n == 6 && v.p[0] == 1 && v.p[5] == 6,
 	     "generic option data");
-	T_EQ_U(pkt_field_u(d, 5, "type", 0), 200, "generic option type");
-	T_EQ_S(d->l[6].proto->name, "ndopt.slla_bytes", "16-byte slla uses the bytes form");
-	T_OK(pkt_field_get_name(d, 6, "lladdr", &v) == 0 && v.n == 14 && v.p[0] == 1 && v.p[7] == 8,
+	T_EQ_U(pkt_field_u(dec, 5, "type", 0), 200, "generic option type");
+	T_EQ_S(dec->l[6].proto->name, "ndopt.slla_bytes", "16-byte slla uses the bytes form");
+	T_OK(pkt_field_get_name(dec, 6, "lladdr", &v) == 0 && v.n == 14 && v.p[0] == 1 &&
+		     v.p[7] == 8,
 	     "its address bytes with padding");
-	T_EQ_S(d->l[7].proto->name, "ndopt.tlla", "8-byte tlla after it");
-	T_EQ_S(summary(d, 2, line, sizeof(line)),
+	T_EQ_S(dec->l[7].proto->name, "ndopt.tlla", "8-byte tlla after it");
+	T_EQ_S(lsummary(2),
 	       "icmpv6.ra lifetime 1800 prf high [route ::/0, route 2001:db8:3::/48, opt 200, "
 	       "slla 0102030405060708000000000000, tlla 02:00:00:00:00:07]",
 	       "ra summary with unusual options");
-	free(d);
 }
 
 struct bad_case {
@@ -525,16 +417,16 @@ static void test_malformed(void)
 		{ "prefix information of length 3", { 133, 0, 0, 0, 0, 0, 0, 0, 3, 3, 64, [31] = 0 }, 32,
 		  8, "ND prefix information option shorter than 32 bytes", 3 },
 	};
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	uint8_t b[256];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct bad_case *c = &cases[i];
 
-		T_OK(decode(d, b, frame(b, c->msg, c->n)) == PKT_MALFORMED, "%s: malformed", c->what);
-		T_EQ_U(d->bad_off, ETH_IP6 + c->bad_off, "%s: offset", c->what);
-		T_EQ_S(d->why, c->why, "%s: reason", c->what);
-		T_EQ_U(d->n, c->layers, "%s: layers kept", c->what);
+		T_OK(decode_eth(b, frame(b, c->msg, c->n)) == PKT_MALFORMED, "%s: malformed",
+		     c->what);
+		T_EQ_U(dec->bad_off, ETH_IP6 + c->bad_off, "%s: offset", c->what);
+		T_EQ_S(dec->why, c->why, "%s: reason", c->what);
+		T_EQ_U(dec->n, c->layers, "%s: layers kept", c->what);
 	}
 	/* The lengths the RFCs allow are accepted. */
 	{
@@ -546,45 +438,41 @@ static void test_malformed(void)
 			25, 3, 0, 0, 0, 0, 0, 1, [95] = 0,
 		};
 
-		T_OK(decode(d, b, frame(b, ok, sizeof(ok))) == PKT_OK && d->n == 7,
+		T_OK(decode_eth(b, frame(b, ok, sizeof(ok))) == PKT_OK && dec->n == 7,
 		     "route info /64 in 2, /65 in 3, /0 in 3 and a one-address rdnss are sound");
 	}
-	free(d);
 }
 
 /* ND messages quoted short in an ICMPv6 error: an option cut by the quote
  * is not malformed, a zero length still is. */
 static void test_quoted(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
-	char err[128];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::2", "2001:db8::1");
-	push(s, "icmpv6.dest_unreach");
-	l = push(s, "ipv6");
+	eth_ip6("2001:db8::2", "2001:db8::1");
+	push("icmpv6.dest_unreach");
+	l = push("ipv6");
 	pkt_spec_set_str(l, "src", "2001:db8::1");
 	pkt_spec_set_str(l, "dst", "2001:db8::2");
 	pkt_spec_set_u(l, "plen", 32);
 	pkt_spec_set_u(l, "nh", 58);
-	l = push(s, "raw");
-	set_bytes(l, "data", PKT_FT_BYTES, v_ns + ETH_IP6, 24 + 4); /* NS, half its slla */
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "error quoting a cut ns builds (%s)", err);
-	T_OK(decode(d, w.b, w.len) == PKT_OK, "ns cut inside its option decodes");
-	T_OK(d->n == 5 && !strcmp(d->l[4].proto->name, "icmpv6.ns"), "quoted ns, no option layer");
-	T_EQ_U(d->l[4].flags, PKT_LF_PARTIAL | PKT_LF_TRUNC, "quoted ns is partial and truncated");
-	T_EQ_U(d->l[4].optlen, 0, "no whole option in it");
-	T_EQ_U(pkt_csum_verify(d, 4), (unsigned long long)-ENODATA, "its checksum is not judged");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "the error's checksum verifies");
+	l = push("raw");
+	set_bytes(l, "data", v_ns + ETH_IP6, 24 + 4); /* NS, half its slla */
+	T_OK(build() == 0, "error quoting a cut ns builds (%s)", err);
+	T_OK(decode_eth(wb.b, wb.len) == PKT_OK, "ns cut inside its option decodes");
+	T_OK(dec->n == 5 && !strcmp(dec->l[4].proto->name, "icmpv6.ns"),
+	     "quoted ns, no option layer");
+	T_EQ_U(dec->l[4].flags, PKT_LF_PARTIAL | PKT_LF_TRUNC,
+	       "quoted ns is partial and truncated");
+	T_EQ_U(dec->l[4].optlen, 0, "no whole option in it");
+	T_EQ_U(pkt_csum_verify(dec, 4), (unsigned long long)-ENODATA, "its checksum is not judged");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "the error's checksum verifies");
 
 	/* Whole: NS and its option. */
-	set_bytes(&s->l[4], "data", PKT_FT_BYTES, v_ns + ETH_IP6, 32);
-	pkt_build(s, &w, err, sizeof(err));
-	T_OK(decode(d, w.b, w.len) == PKT_OK && d->n == 6, "whole quoted ns has its option");
-	T_EQ_U(d->l[4].flags, PKT_LF_PARTIAL, "whole quoted ns is partial only");
+	set_bytes(&spec->l[4], "data", v_ns + ETH_IP6, 32);
+	build();
+	T_OK(decode_eth(wb.b, wb.len) == PKT_OK && dec->n == 6, "whole quoted ns has its option");
+	T_EQ_U(dec->l[4].flags, PKT_LF_PARTIAL, "whole quoted ns is partial only");
 
 	/* A zero option length is malformed even when quoted. */
 	{
@@ -592,71 +480,62 @@ static void test_quoted(void)
 
 		memcpy(ns, v_ns + ETH_IP6, 32);
 		ns[25] = 0;
-		set_bytes(&s->l[4], "data", PKT_FT_BYTES, ns, 28);
-		pkt_build(s, &w, err, sizeof(err));
-		T_OK(decode(d, w.b, w.len) == PKT_MALFORMED, "quoted ns with option length 0 is malformed");
-		T_EQ_U(d->bad_off, ETH_IP6 + 8 + 40 + 24, "at the option");
+		set_bytes(&spec->l[4], "data", ns, 28);
+		build();
+		T_OK(decode_eth(wb.b, wb.len) == PKT_MALFORMED,
+		     "quoted ns with option length 0 is malformed");
+		T_EQ_U(dec->bad_off, ETH_IP6 + 8 + 40 + 24, "at the option");
 	}
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
 }
 
 /* Encoder details: option lengths, overrides, the bytes forms. */
 static void test_build_options(void)
 {
 	static uint8_t big[2048];
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
-	char err[128];
 
-	pkt_wbuf_init(&w);
-	push_eth_ip6(s, "2001:db8::1", "2001:db8::2");
-	push(s, "icmpv6.rs");
-	l = push(s, "ndopt");
+	eth_ip6("2001:db8::1", "2001:db8::2");
+	push("icmpv6.rs");
+	l = push("ndopt");
 	pkt_spec_set_u(l, "type", 200);
-	set_bytes(l, "data", PKT_FT_BYTES, "\x01\x02\x03\x04\x05\x06", 6);
-	l = push(s, "ndopt.slla_bytes");
-	set_bytes(l, "lladdr", PKT_FT_BYTES, "\x01\x02\x03\x04\x05\x06\x07\x08\0\0\0\0\0\0", 14);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "rs with generic and bytes options builds (%s)",
+	set_bytes(l, "data", "\x01\x02\x03\x04\x05\x06", 6);
+	l = push("ndopt.slla_bytes");
+	set_bytes(l, "lladdr", "\x01\x02\x03\x04\x05\x06\x07\x08\0\0\0\0\0\0", 14);
+	T_OK(build() == 0, "rs with generic and bytes options builds (%s)",
 	     err);
-	T_EQ_U(w.b[ETH_IP6 + 8], 200, "generic option type");
-	T_EQ_U(w.b[ETH_IP6 + 9], 1, "generic option length 1");
-	T_EQ_U(w.b[ETH_IP6 + 16], 1, "bytes slla type 1 from its default");
-	T_EQ_U(w.b[ETH_IP6 + 17], 2, "bytes slla length 2");
-	decode(d, w.b, w.len);
-	T_OK(d->res == PKT_OK && d->n == 5, "decodes back");
-	T_OK(!strcmp(d->l[3].proto->name, "ndopt") && !strcmp(d->l[4].proto->name, "ndopt.slla_bytes"),
+	T_EQ_U(wb.b[ETH_IP6 + 8], 200, "generic option type");
+	T_EQ_U(wb.b[ETH_IP6 + 9], 1, "generic option length 1");
+	T_EQ_U(wb.b[ETH_IP6 + 16], 1, "bytes slla type 1 from its default");
+	T_EQ_U(wb.b[ETH_IP6 + 17], 2, "bytes slla length 2");
+	decode_eth(wb.b, wb.len);
+	T_OK(dec->res == PKT_OK && dec->n == 5, "decodes back");
+	T_OK(!strcmp(dec->l[3].proto->name, "ndopt") &&
+		     !strcmp(dec->l[4].proto->name, "ndopt.slla_bytes"),
 	     "generic and bytes forms decode back");
-	T_EQ_U(pkt_csum_verify(d, 2), 1, "checksum verifies");
+	T_EQ_U(pkt_csum_verify(dec, 2), 1, "checksum verifies");
 
 	/* A length the caller sets is written as is. */
-	s->n = 3;
-	l = push(s, "ndopt.mtu");
+	spec->n = 3;
+	l = push("ndopt.mtu");
 	pkt_spec_set_u(l, "mtu", 1280);
 	pkt_spec_set_u(l, "len", 2);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "mtu with length 2 builds");
-	T_EQ_U(w.b[ETH_IP6 + 9], 2, "caller's option length kept");
-	T_OK(decode(d, w.b, w.len) == PKT_MALFORMED && d->bad_off == ETH_IP6 + 8,
+	T_OK(build() == 0, "mtu with length 2 builds");
+	T_EQ_U(wb.b[ETH_IP6 + 9], 2, "caller's option length kept");
+	T_OK(decode_eth(wb.b, wb.len) == PKT_MALFORMED && dec->bad_off == ETH_IP6 + 8,
 	     "and the frame is malformed at the option");
 	pkt_spec_set_u(l, "len", 0);
-	pkt_build(s, &w, err, sizeof(err));
-	T_OK(decode(d, w.b, w.len) == PKT_MALFORMED && !strcmp(d->why, "ND option length 0"),
+	build();
+	T_OK(decode_eth(wb.b, wb.len) == PKT_MALFORMED && !strcmp(dec->why, "ND option length 0"),
 	     "length 0 can be built, and is reported");
 
 	/* An option longer than 255 units cannot be given a length. */
-	s->n = 3;
-	l = push(s, "ndopt");
+	spec->n = 3;
+	l = push("ndopt");
 	pkt_spec_set_u(l, "type", 200);
-	set_bytes(l, "data", PKT_FT_BYTES, big, sizeof(big));
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == -EMSGSIZE, "2050-byte option is refused (%s)", err);
+	set_bytes(l, "data", big, sizeof(big));
+	T_OK(build() == -EMSGSIZE, "2050-byte option is refused (%s)", err);
 	pkt_spec_set_u(l, "len", 1);
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "unless the caller sets its length");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	T_OK(build() == 0, "unless the caller sets its length");
 }
 
 static void test_descriptors(void)
@@ -706,6 +585,7 @@ static void test_descriptors(void)
 
 int main(void)
 {
+	t_pkt_init();
 	test_ns_na_rs();
 	test_ra();
 	test_redirect();

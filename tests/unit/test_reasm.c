@@ -7,13 +7,8 @@
  * the length checks of RFC 8200 §4.5. Expected frames were produced with
  * scapy and are pasted here as bytes.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
-#include "decode.h"
+#include "pkt_t.h"
 #include "reasm.h"
-#include "t.h"
 
 /* IPv6(2001:db8::1 > 2001:db8::2)/IPv6ExtHdrHopByHop()/IPv6ExtHdrDestOpt()/
  * IPv6ExtHdrRouting()/IPv6ExtHdrDestOpt()/UDP(sport=1000, dport=2000)/bytes(range(100)) */
@@ -145,11 +140,6 @@ static const size_t v4_frag_len[] = { sizeof(v4_frag0), sizeof(v4_frag1), sizeof
 #define F6_OFF 66
 #define F6_ID 68
 
-static bool same(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
-{
-	return an == bn && !memcmp(a, b, an);
-}
-
 /* A copy of IPv6 fragment i with another Identification. */
 static size_t frag6_id(uint8_t *dst, int i, uint32_t id)
 {
@@ -173,7 +163,7 @@ static void test_frag6(void)
 	T_EQ_U(rc, 0, "ipv6 packet with hbh, dstopt, routing, dstopt fragments at MTU 96");
 	T_EQ_U(fl.n, 5, "five fragments");
 	for (size_t i = 0; i < fl.n && i < 5; i++)
-		T_OK(same(fl.v[i].b, fl.v[i].len, v6_frags[i], v6_frag_len[i]),
+		T_OK(first_diff(fl.v[i].b, fl.v[i].len, v6_frags[i], v6_frag_len[i]) < 0,
 		     "fragment %zu equals scapy's fragment6()", i);
 
 	/* Fragment sizes chosen by the caller, the last one repeating. */
@@ -218,29 +208,25 @@ static void test_frag6(void)
 static void test_frag4(void)
 {
 	struct pkt_frag_opts o = { .size = 48 };
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	struct pkt_fraglist fl, fl2;
 	struct pkt_slayer *l;
-	struct pkt_wbuf w;
 	uint8_t b[256];
-	char err[128];
 	int rc;
 
 	pkt_fraglist_init(&fl);
 	pkt_fraglist_init(&fl2);
-	pkt_wbuf_init(&w);
 	rc = pkt_fragment_ipv4(v4_orig, sizeof(v4_orig), &o, &fl);
 	T_OK(rc == 0 && fl.n == 3, "ipv4 in 48-byte pieces: 3 fragments (rc %d)", rc);
 	for (size_t i = 0; i < fl.n && i < 3; i++)
-		T_OK(same(fl.v[i].b, fl.v[i].len, v4_frags[i], v4_frag_len[i]),
+		T_OK(first_diff(fl.v[i].b, fl.v[i].len, v4_frags[i], v4_frag_len[i]) < 0,
 		     "fragment %zu equals scapy's fragment()", i);
 	o.size = 0;
 	o.mtu = 68;
 	o.set_id = true;
 	o.id = 0x4242;
 	rc = pkt_fragment_ipv4(v4_orig, sizeof(v4_orig), &o, &fl);
-	T_OK(rc == 0 && fl.n == 3 && same(fl.v[1].b, fl.v[1].len, v4_frag1, sizeof(v4_frag1)),
+	T_OK(rc == 0 && fl.n == 3 &&
+		     first_diff(fl.v[1].b, fl.v[1].len, v4_frag1, sizeof(v4_frag1)) < 0,
 	     "MTU 68 gives the same fragments");
 
 	memcpy(b, v4_orig, sizeof(v4_orig));
@@ -251,7 +237,8 @@ static void test_frag4(void)
 	o.mtu = 1500;
 	o.set_id = false;
 	rc = pkt_fragment_ipv4(v4_orig, sizeof(v4_orig), &o, &fl);
-	T_OK(rc == 0 && fl.n == 1 && same(fl.v[0].b, fl.v[0].len, v4_orig, sizeof(v4_orig)),
+	T_OK(rc == 0 && fl.n == 1 &&
+		     first_diff(fl.v[0].b, fl.v[0].len, v4_orig, sizeof(v4_orig)) < 0,
 	     "a packet that fits comes back unchanged");
 
 	/* A fragment split again keeps its place and its More Fragments bit. */
@@ -270,28 +257,20 @@ static void test_frag4(void)
 
 	/* Options: Router Alert is copied into every fragment, Record Route
 	 * only into the first. */
-	l = pkt_spec_push(s, pkt_proto_by_name("ipv4"));
-	pkt_spec_set_str(l, "src", "192.0.2.1");
-	pkt_spec_set_str(l, "dst", "198.51.100.2");
-	pkt_spec_set_u(l, "id", 9);
-	l = pkt_spec_push(s, pkt_proto_by_name("ip4opt"));
+	spec->n = 0;
+	push_ip4("192.0.2.1", "198.51.100.2", 9);
+	l = push("ip4opt");
 	pkt_spec_set_u(l, "type", 7);
-	{
-		struct pkt_val v = { .type = PKT_FT_BYTES, .p = (const uint8_t *)"\x04\0\0\0\0", .n = 5 };
-		pkt_spec_set(l, "data", &v);
-	}
-	pkt_spec_push(s, pkt_proto_by_name("ip4opt.ra"));
-	pkt_spec_push(s, pkt_proto_by_name("udp"));
-	l = pkt_spec_push(s, pkt_proto_by_name("raw"));
-	{
-		struct pkt_val v = { .type = PKT_FT_BYTES, .p = v4_orig + 28, .n = 100 };
-		pkt_spec_set(l, "data", &v);
-	}
-	rc = pkt_build(s, &w, err, sizeof(err));
-	T_OK(rc == 0 && w.len == 32 + 108, "ipv4 with record route and router alert builds (%s)", err);
+	set_bytes(l, "data", "\x04\0\0\0\0", 5);
+	push("ip4opt.ra");
+	push("udp");
+	set_bytes(push("raw"), "data", v4_orig + 28, 100);
+	rc = build();
+	T_OK(rc == 0 && wb.len == 32 + 108, "ipv4 with record route and router alert builds (%s)",
+	     err);
 	o.size = 0;
 	o.mtu = 80;
-	rc = pkt_fragment_ipv4(w.b, w.len, &o, &fl);
+	rc = pkt_fragment_ipv4(wb.b, wb.len, &o, &fl);
 	T_OK(rc == 0 && fl.n == 3, "with options, MTU 80: 3 fragments (rc %d)", rc);
 	if (fl.n == 3) {
 		T_EQ_U(fl.v[0].len, 80, "first: 32-byte header and 48 bytes");
@@ -299,18 +278,15 @@ static void test_frag4(void)
 		T_EQ_U(fl.v[1].b[20], 148, "second: router alert copied");
 		T_EQ_U(fl.v[1].len, 80, "second: 56 bytes of data");
 		T_EQ_U(fl.v[2].len, 24 + 4, "third: the 4 bytes left");
-		pkt_decode(d, fl.v[1].b, (uint32_t)fl.v[1].len, pkt_proto_by_name("ipv4"));
-		T_OK(d->res == PKT_OK && d->n >= 2 && !strcmp(d->l[1].proto->name, "ip4opt.ra"),
+		decode4(fl.v[1].b, fl.v[1].len);
+		T_OK(dec->res == PKT_OK && dec->n >= 2 && !strcmp(lname(1), "ip4opt.ra"),
 		     "second fragment decodes with its router alert");
-		T_EQ_U(pkt_csum_verify(d, 0), 1, "second fragment's header checksum verifies");
+		T_EQ_U(pkt_csum_verify(dec, 0), 1, "second fragment's header checksum verifies");
 	}
 	T_EQ_U(pkt_fragment_ipv4(v6_orig, sizeof(v6_orig), &o, &fl), (unsigned long long)-EINVAL,
 	       "an IPv6 packet is not IPv4");
-	pkt_wbuf_free(&w);
 	pkt_fraglist_free(&fl);
 	pkt_fraglist_free(&fl2);
-	free(s);
-	free(d);
 }
 
 /* Timeout reports collected by the callback. */
@@ -361,20 +337,22 @@ static void test_reasm_order(void)
 	T_EQ_U(held, 4, "in order: four fragments held");
 	T_EQ_U(st, PKT_REASM_DONE, "in order: the last completes the datagram");
 	T_EQ_U(info.nfrags, 5, "made of five fragments");
-	T_OK(same(out.b, out.len, v6_orig, sizeof(v6_orig)), "reassembled packet equals the original");
+	T_OK(first_diff(out.b, out.len, v6_orig, sizeof(v6_orig)) < 0,
+	     "reassembled packet equals the original");
 	T_EQ_U(pkt_reasm_queues(r), 0, "no queue left");
 	T_EQ_U(pkt_reasm_bytes(r), 0, "no bytes held");
 
 	for (int i = 4; i >= 0; i--)
 		st = add6(r, i, 2000, &out);
 	T_EQ_U(st, PKT_REASM_DONE, "reverse order completes");
-	T_OK(same(out.b, out.len, v6_orig, sizeof(v6_orig)), "reverse order: same packet");
+	T_OK(first_diff(out.b, out.len, v6_orig, sizeof(v6_orig)) < 0,
+	     "reverse order: same packet");
 
 	static const int mixed[] = { 2, 0, 4, 1, 3 };
 	for (int i = 0; i < 5; i++)
 		st = add6(r, mixed[i], 3000, &out);
 	T_EQ_U(st, PKT_REASM_DONE, "mixed order completes");
-	T_OK(same(out.b, out.len, v6_orig, sizeof(v6_orig)), "mixed order: same packet");
+	T_OK(first_diff(out.b, out.len, v6_orig, sizeof(v6_orig)) < 0, "mixed order: same packet");
 
 	/* Exact duplicate: dropped, the datagram goes on. */
 	add6(r, 0, 4000, &out);
@@ -386,7 +364,7 @@ static void test_reasm_order(void)
 	add6(r, 3, 4000, &out);
 	st = add6(r, 4, 4000, &out);
 	T_EQ_U(st, PKT_REASM_DONE, "the datagram completes despite the duplicate");
-	T_OK(same(out.b, out.len, v6_orig, sizeof(v6_orig)), "duplicate: same packet");
+	T_OK(first_diff(out.b, out.len, v6_orig, sizeof(v6_orig)) < 0, "duplicate: same packet");
 
 	T_EQ_U(pkt_reasm_stats(r)->reassembled, 4, "4 datagrams reassembled");
 	T_EQ_U(pkt_reasm_stats(r)->dup, 1, "1 duplicate counted");
@@ -397,7 +375,8 @@ static void test_reasm_order(void)
 	pkt_reasm_add(r, v4_frag0, sizeof(v4_frag0), 5000, &out, NULL);
 	st = pkt_reasm_add(r, v4_frag1, sizeof(v4_frag1), 5000, &out, NULL);
 	T_EQ_U(st, PKT_REASM_DONE, "ipv4 out of order completes");
-	T_OK(same(out.b, out.len, v4_orig, sizeof(v4_orig)), "ipv4 reassembled equals the original");
+	T_OK(first_diff(out.b, out.len, v4_orig, sizeof(v4_orig)) < 0,
+	     "ipv4 reassembled equals the original");
 
 	/* IPv4 queues are told apart by protocol as well. */
 	{
@@ -490,7 +469,7 @@ static void test_reasm_atomic(void)
 	pkt_fragment_ipv6(v6_orig, sizeof(v6_orig), &o, &fl);
 	st = fl.n ? pkt_reasm_add(r, fl.v[0].b, fl.v[0].len, 1, &out, NULL) : PKT_REASM_DROPPED;
 	T_EQ_U(st, PKT_REASM_ATOMIC, "an atomic fragment is returned at once");
-	T_OK(same(out.b, out.len, v6_orig, sizeof(v6_orig)),
+	T_OK(first_diff(out.b, out.len, v6_orig, sizeof(v6_orig)) < 0,
 	     "without its Fragment header: the original packet");
 	T_EQ_U(pkt_reasm_queues(r), 1, "the queue with the same identification is untouched");
 	T_EQ_U(pkt_reasm_bytes(r), 192, "and keeps its two fragments");
@@ -521,7 +500,7 @@ static void test_reasm_timeout(void)
 	T_EQ_U(to.last.family, 6, "ipv6");
 	T_EQ_U(to.last.id, 0x12345678, "its identification");
 	T_EQ_U(to.last.nfrags, 2, "two fragments had arrived");
-	T_OK(same(to.first, to.last.first_len, v6_frag0, sizeof(v6_frag0)),
+	T_OK(first_diff(to.first, to.last.first_len, v6_frag0, sizeof(v6_frag0)) < 0,
 	     "the first fragment is handed over to be quoted");
 	T_EQ_U(pkt_reasm_stats(r)->timeouts, 1, "timeout counted");
 
@@ -619,6 +598,7 @@ static void test_reasm_limits(void)
 
 int main(void)
 {
+	t_pkt_init();
 	test_frag6();
 	test_frag4();
 	test_reasm_order();
