@@ -509,6 +509,8 @@ static int start_qemu(struct nut *n, int agent_fd, char *err, size_t errlen)
 		for (int i = 0; i < nf; i++)
 			if (fds[i] < 0 || dup2(fds[i], 3 + i) < 0)
 				_exit(126);
+		/* Nothing else of the tester's (logs, sockets) goes to QEMU. */
+		close_range(3 + (unsigned)nf, ~0u, 0);
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		out = open(qlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		dup2(null, 0);

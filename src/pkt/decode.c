@@ -17,13 +17,7 @@ static int raw_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struct
 }
 
 const struct pkt_proto pkt_proto_raw = {
-	.name = "raw",
-	.title = "Payload",
-	.kind = PKT_PK_HDR,
-	.ipproto = -1,
-	.ethertype = -1,
-	.fields = raw_fields,
-	.nfields = 1,
+	PKT_HDR_PROTO("raw", "Payload", -1, 0, raw_fields),
 	.parse = raw_parse,
 };
 

@@ -52,17 +52,8 @@ static int frag_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 const struct pkt_proto pkt_proto_frag = {
-	.name = "frag",
-	.title = "Fragment header",
-	.kind = PKT_PK_HDR,
-	.ipproto = 44,
-	.ethertype = -1,
-	.min_len = 8,
-	.entry = 1,
-	.fields = frag_fields,
-	.nfields = PKT_NFIELDS(frag_fields),
-	.parse = frag_parse,
-	.summary = frag_summary,
+	PKT_HDR_PROTO("frag", "Fragment header", 44, 8, frag_fields),
+	.entry = 1, .parse = frag_parse, .summary = frag_summary,
 };
 
 const struct pkt_proto *const pkt_mod_frag[] = { &pkt_proto_frag, NULL };

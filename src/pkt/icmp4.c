@@ -77,12 +77,8 @@ static int icmp_parse_tail(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 static int icmp_parse_error(const struct pkt_dec *d, int idx, struct pkt_cur *c,
 			    struct pkt_next *nx)
 {
-	(void)d;
-	(void)idx;
-	if (pkt_cur_left(c) < 8) {
-		nx->why = "ICMP header truncated";
+	if (icmp_parse_tail(d, idx, c, nx))
 		return -1;
-	}
 	nx->len = 8;
 	nx->next = pkt_proto_by_ipproto(4);
 	nx->payload_raw = !nx->next;
@@ -147,17 +143,8 @@ static int icmp_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 #define ICMP_PROTO(var, nm, ttl, flds, parsefn, sumfn)                         \
 	static const struct pkt_proto var = {                                  \
-		.name = nm,                                                    \
-		.title = ttl,                                                  \
-		.kind = PKT_PK_HDR,                                            \
-		.ipproto = 1,                                                  \
-		.ethertype = -1,                                               \
-		.min_len = 8,                                                  \
-		.fields = flds,                                                \
-		.nfields = PKT_NFIELDS(flds),                                  \
-		.parse = parsefn,                                              \
-		.csum = icmp_csum,                                             \
-		.summary = sumfn,                                              \
+		PKT_HDR_PROTO(nm, ttl, 1, 8, flds),                            \
+		.parse = parsefn, .csum = icmp_csum, .summary = sumfn,         \
 	}
 
 ICMP_PROTO(icmp_echo_reply, "icmp.echo_reply", "ICMP Echo Reply", icmp_echo_reply_fields,
@@ -196,18 +183,8 @@ static const struct pkt_proto *icmp_select(const uint8_t *p, size_t n)
 }
 
 const struct pkt_proto pkt_proto_icmp = {
-	.name = "icmp",
-	.title = "ICMP",
-	.kind = PKT_PK_HDR,
-	.ipproto = 1,
-	.ethertype = -1,
-	.min_len = 8,
-	.entry = 1,
-	.fields = icmp_fields,
-	.nfields = PKT_NFIELDS(icmp_fields),
-	.select = icmp_select,
-	.parse = icmp_parse_tail,
-	.csum = icmp_csum,
+	PKT_HDR_PROTO("icmp", "ICMP", 1, 8, icmp_fields),
+	.entry = 1, .select = icmp_select, .parse = icmp_parse_tail, .csum = icmp_csum,
 	.summary = icmp_summary,
 };
 

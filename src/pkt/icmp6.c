@@ -50,18 +50,8 @@ static int icmp6_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 static const struct pkt_proto *icmp6_select(const uint8_t *p, size_t n);
 
 static const struct pkt_proto icmp6_generic = {
-	.name = "icmpv6",
-	.title = "ICMPv6",
-	.kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO,
-	.ethertype = -1,
-	.min_len = 4,
-	.entry = 1,
-	.fields = icmp6_fields,
-	.nfields = PKT_NFIELDS(icmp6_fields),
-	.select = icmp6_select,
-	.parse = icmp6_parse,
-	.csum = pkt_icmp6_csum,
+	PKT_HDR_PROTO("icmpv6", "ICMPv6", PKT_ICMP6_PROTO, 4, icmp6_fields),
+	.entry = 1, .select = icmp6_select, .parse = icmp6_parse, .csum = pkt_icmp6_csum,
 	.summary = icmp6_summary,
 };
 
@@ -125,16 +115,8 @@ static int icmp6_err_summary(const struct pkt_dec *d, int idx, char *out, size_t
 
 #define ICMP6_ERR(var, nm, ttl, flds)                                          \
 	static const struct pkt_proto var = {                                  \
-		.name = nm,                                                    \
-		.title = ttl,                                                  \
-		.kind = PKT_PK_HDR,                                            \
-		.ipproto = PKT_ICMP6_PROTO,                                        \
-		.ethertype = -1,                                               \
-		.min_len = 8,                                                  \
-		.fields = flds,                                                \
-		.nfields = PKT_NFIELDS(flds),                                      \
-		.parse = icmp6_err_parse,                                      \
-		.csum = pkt_icmp6_csum,                                            \
+		PKT_HDR_PROTO(nm, ttl, PKT_ICMP6_PROTO, 8, flds),              \
+		.parse = icmp6_err_parse, .csum = pkt_icmp6_csum,              \
 		.summary = icmp6_err_summary,                                  \
 	}
 
@@ -184,31 +166,15 @@ static int icmp6_echo_summary(const struct pkt_dec *d, int idx, char *out, size_
 }
 
 static const struct pkt_proto icmp6_echo_request = {
-	.name = "icmpv6.echo_request",
-	.title = "ICMPv6 Echo Request",
-	.kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = echo_request_fields,
-	.nfields = PKT_NFIELDS(echo_request_fields),
-	.parse = icmp6_echo_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = icmp6_echo_summary,
+	PKT_HDR_PROTO("icmpv6.echo_request", "ICMPv6 Echo Request",
+		      PKT_ICMP6_PROTO, 8, echo_request_fields),
+	.parse = icmp6_echo_parse, .csum = pkt_icmp6_csum, .summary = icmp6_echo_summary,
 };
 
 static const struct pkt_proto icmp6_echo_reply = {
-	.name = "icmpv6.echo_reply",
-	.title = "ICMPv6 Echo Reply",
-	.kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = echo_reply_fields,
-	.nfields = PKT_NFIELDS(echo_reply_fields),
-	.parse = icmp6_echo_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = icmp6_echo_summary,
+	PKT_HDR_PROTO("icmpv6.echo_reply", "ICMPv6 Echo Reply",
+		      PKT_ICMP6_PROTO, 8, echo_reply_fields),
+	.parse = icmp6_echo_parse, .csum = pkt_icmp6_csum, .summary = icmp6_echo_summary,
 };
 
 /* ---- dispatch by type ---- */

@@ -84,7 +84,7 @@ static const struct pkt_proto ip6opt_generic = {
 };
 
 static const struct pkt_tlv_fmt ip6opt_tlv = {
-	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { PKT_TLV_LEN8(1, 1) },
 	.why_short = "IPv6 option truncated before its length",
 	.why_long = "IPv6 option length exceeds the option area",
 };
@@ -206,34 +206,14 @@ static int optshdr_summary(const struct pkt_dec *d, int idx, char *out, size_t n
 }
 
 const struct pkt_proto pkt_proto_hbh = {
-	.name = "hbh",
-	.title = "Hop-by-Hop Options",
-	.kind = PKT_PK_HDR,
-	.ipproto = 0,
-	.ethertype = -1,
-	.min_len = 2,
-	.entry = 1,
-	.fields = optshdr_fields,
-	.nfields = PKT_NFIELDS(optshdr_fields),
-	.opts = &ip6opt_fam,
-	.parse = hbh_parse,
-	.fix = pkt_tlv_fix_len8,
+	PKT_HDR_PROTO("hbh", "Hop-by-Hop Options", 0, 2, optshdr_fields),
+	.entry = 1, .opts = &ip6opt_fam, .parse = hbh_parse, .fix = pkt_tlv_fix_len8,
 	.summary = optshdr_summary,
 };
 
 const struct pkt_proto pkt_proto_dstopt = {
-	.name = "dstopt",
-	.title = "Destination Options",
-	.kind = PKT_PK_HDR,
-	.ipproto = 60,
-	.ethertype = -1,
-	.min_len = 2,
-	.entry = 1,
-	.fields = optshdr_fields,
-	.nfields = PKT_NFIELDS(optshdr_fields),
-	.opts = &ip6opt_fam,
-	.parse = dstopt_parse,
-	.fix = pkt_tlv_fix_len8,
+	PKT_HDR_PROTO("dstopt", "Destination Options", 60, 2, optshdr_fields),
+	.entry = 1, .opts = &ip6opt_fam, .parse = dstopt_parse, .fix = pkt_tlv_fix_len8,
 	.summary = optshdr_summary,
 };
 

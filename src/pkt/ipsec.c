@@ -60,26 +60,17 @@ static int ah_fix(struct pkt_build *b, int idx)
 	return pkt_build_auto_u(b, idx, "len", len >= 8 ? len / 4 - 2 : 0);
 }
 
-static int ah_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
+/* "ah spi 0x100 seq 1", "esp spi 0x100 seq 1". */
+static int ipsec_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 {
-	return snprintf(out, n, "ah spi 0x%llx seq %llu",
+	return snprintf(out, n, "%s spi 0x%llx seq %llu", d->l[idx].proto->name,
 			(unsigned long long)pkt_field_u(d, idx, "spi", 0),
 			(unsigned long long)pkt_field_u(d, idx, "seq", 0));
 }
 
 const struct pkt_proto pkt_proto_ah = {
-	.name = "ah",
-	.title = "Authentication Header",
-	.kind = PKT_PK_HDR,
-	.ipproto = 51,
-	.ethertype = -1,
-	.min_len = 12,
-	.entry = 1,
-	.fields = ah_fields,
-	.nfields = PKT_NFIELDS(ah_fields),
-	.parse = ah_parse,
-	.fix = ah_fix,
-	.summary = ah_summary,
+	PKT_HDR_PROTO("ah", "Authentication Header", 51, 12, ah_fields),
+	.entry = 1, .parse = ah_parse, .fix = ah_fix, .summary = ipsec_summary,
 };
 
 static const struct pkt_fdesc esp_fields[] = {
@@ -102,25 +93,9 @@ static int esp_parse(const struct pkt_dec *d, int idx, struct pkt_cur *c, struct
 	return 0;
 }
 
-static int esp_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
-{
-	return snprintf(out, n, "esp spi 0x%llx seq %llu",
-			(unsigned long long)pkt_field_u(d, idx, "spi", 0),
-			(unsigned long long)pkt_field_u(d, idx, "seq", 0));
-}
-
 const struct pkt_proto pkt_proto_esp = {
-	.name = "esp",
-	.title = "Encapsulating Security Payload",
-	.kind = PKT_PK_HDR,
-	.ipproto = 50,
-	.ethertype = -1,
-	.min_len = 8,
-	.entry = 1,
-	.fields = esp_fields,
-	.nfields = PKT_NFIELDS(esp_fields),
-	.parse = esp_parse,
-	.summary = esp_summary,
+	PKT_HDR_PROTO("esp", "Encapsulating Security Payload", 50, 8, esp_fields),
+	.entry = 1, .parse = esp_parse, .summary = ipsec_summary,
 };
 
 const struct pkt_proto *const pkt_mod_ipsec[] = { &pkt_proto_ah, &pkt_proto_esp, NULL };

@@ -4,7 +4,6 @@
  * a length byte that counts the whole option.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "build.h"
 #include "csum.h"
@@ -70,7 +69,7 @@ static const struct pkt_proto ip4opt_generic = {
 
 static const struct pkt_tlv_fmt ip4opt_tlv = {
 	.pad1 = PKT_TLV_TYPE(0) | PKT_TLV_TYPE(1),
-	.head = 2, .counted = 1, .min = 2, .len = { { 1, 1, 1 } },
+	.head = 2, .incl_head = 1, .min = 2, .len = { PKT_TLV_LEN8(1, 1) },
 	.why_short = "IPv4 option truncated before its length",
 	.why_min = "IPv4 option length below 2",
 	.why_long = "IPv4 option length exceeds the options",

@@ -50,16 +50,8 @@ static int ether_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 const struct pkt_proto pkt_proto_ether = {
-	.name = "ether",
-	.title = "Ethernet II",
-	.kind = PKT_PK_HDR,
-	.ipproto = -1,
-	.ethertype = -1,
-	.min_len = 14,
-	.fields = ether_fields,
-	.nfields = PKT_NFIELDS(ether_fields),
-	.parse = ether_parse,
-	.summary = ether_summary,
+	PKT_HDR_PROTO("ether", "Ethernet II", -1, 14, ether_fields),
+	.parse = ether_parse, .summary = ether_summary,
 };
 
 static const struct pkt_fdesc dot1q_fields[] = {

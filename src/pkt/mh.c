@@ -116,7 +116,7 @@ static const struct pkt_proto mhopt_generic = {
 
 /* Framed as IPv6 options are (§6.2.1): Pad1 alone, the length counts the data. */
 static const struct pkt_tlv_fmt mhopt_tlv = {
-	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { PKT_TLV_LEN8(1, 1) },
 	.why_short = "mobility option truncated before its length",
 	.why_long = "mobility option runs past the Mobility Header",
 };
@@ -329,9 +329,7 @@ static int mh_be_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 
 #define MH_MSG(var, nm, ttl, flds, minl, summ)                                 \
 	static const struct pkt_proto var = {                                  \
-		.name = nm, .title = ttl, .kind = PKT_PK_HDR,                  \
-		.ipproto = 135, .ethertype = -1, .min_len = minl,              \
-		.fields = flds, .nfields = PKT_NFIELDS(flds), .opts = &mhopt_fam,  \
+		PKT_HDR_PROTO(nm, ttl, 135, minl, flds), .opts = &mhopt_fam,   \
 		.parse = mh_parse, .fix = mh_fix, .csum = mh_csum,             \
 		.summary = summ,                                               \
 	}
@@ -357,19 +355,8 @@ static const struct pkt_proto *mh_select(const uint8_t *p, size_t n)
 }
 
 static const struct pkt_proto mh_generic = {
-	.name = "mh",
-	.title = "Mobility Header (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 135,
-	.ethertype = -1,
-	.min_len = 6,
-	.entry = 1,
-	.fields = mh_fields,
-	.nfields = PKT_NFIELDS(mh_fields),
-	.select = mh_select,
-	.parse = mh_parse,
-	.fix = mh_fix,
-	.csum = mh_csum,
+	PKT_HDR_PROTO("mh", "Mobility Header (RFC 6275)", 135, 6, mh_fields),
+	.entry = 1, .select = mh_select, .parse = mh_parse, .fix = mh_fix, .csum = mh_csum,
 	.summary = mh_summary,
 };
 

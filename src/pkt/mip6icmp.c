@@ -39,17 +39,9 @@ static int mip6icmp_summary(const struct pkt_dec *d, int idx, char *out, size_t 
 static const struct pkt_fdesc dhaad_request_fields[] = { PKT_ICMP6_HEAD(144), ID_RESERVED };
 
 static const struct pkt_proto dhaad_request = {
-	.name = "icmpv6.dhaad_request",
-	.title = "Home Agent Address Discovery Request (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = dhaad_request_fields,
-	.nfields = PKT_NFIELDS(dhaad_request_fields),
-	.parse = mip6icmp_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = mip6icmp_summary,
+	PKT_HDR_PROTO("icmpv6.dhaad_request", "Home Agent Address Discovery Request (RFC 6275)",
+		      58, 8, dhaad_request_fields),
+	.parse = mip6icmp_parse, .csum = pkt_icmp6_csum, .summary = mip6icmp_summary,
 };
 
 static const struct pkt_fdesc dhaad_reply_fields[] = {
@@ -87,17 +79,9 @@ static int dhaad_reply_summary(const struct pkt_dec *d, int idx, char *out, size
 }
 
 static const struct pkt_proto dhaad_reply = {
-	.name = "icmpv6.dhaad_reply",
-	.title = "Home Agent Address Discovery Reply (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = dhaad_reply_fields,
-	.nfields = PKT_NFIELDS(dhaad_reply_fields),
-	.parse = dhaad_reply_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = dhaad_reply_summary,
+	PKT_HDR_PROTO("icmpv6.dhaad_reply", "Home Agent Address Discovery Reply (RFC 6275)",
+		      58, 8, dhaad_reply_fields),
+	.parse = dhaad_reply_parse, .csum = pkt_icmp6_csum, .summary = dhaad_reply_summary,
 };
 
 /* ---- Mobile Prefix Solicitation and Advertisement (§6.7, §6.8) ---- */
@@ -105,17 +89,8 @@ static const struct pkt_proto dhaad_reply = {
 static const struct pkt_fdesc mps_fields[] = { PKT_ICMP6_HEAD(146), ID_RESERVED };
 
 static const struct pkt_proto mps = {
-	.name = "icmpv6.mps",
-	.title = "Mobile Prefix Solicitation (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = mps_fields,
-	.nfields = PKT_NFIELDS(mps_fields),
-	.parse = mip6icmp_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = mip6icmp_summary,
+	PKT_HDR_PROTO("icmpv6.mps", "Mobile Prefix Solicitation (RFC 6275)", 58, 8, mps_fields),
+	.parse = mip6icmp_parse, .csum = pkt_icmp6_csum, .summary = mip6icmp_summary,
 };
 
 static const struct pkt_fdesc mpa_fields[] = {
@@ -149,17 +124,8 @@ static int mpa_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 static const struct pkt_proto mpa = {
-	.name = "icmpv6.mpa",
-	.title = "Mobile Prefix Advertisement (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = mpa_fields,
-	.nfields = PKT_NFIELDS(mpa_fields),
-	.opts = &pkt_ndopt_family,
-	.parse = mpa_parse,
-	.csum = pkt_icmp6_csum,
+	PKT_HDR_PROTO("icmpv6.mpa", "Mobile Prefix Advertisement (RFC 6275)", 58, 8, mpa_fields),
+	.opts = &pkt_ndopt_family, .parse = mpa_parse, .csum = pkt_icmp6_csum,
 	.summary = mpa_summary,
 };
 

@@ -78,46 +78,19 @@ static const struct pkt_proto *mld_query_select(const uint8_t *p, size_t n)
 }
 
 static const struct pkt_proto mld_query = {
-	.name = "icmpv6.mld_query",
-	.title = "MLD Query (RFC 2710)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 24,
-	.fields = mld_query_fields,
-	.nfields = PKT_NFIELDS(mld_query_fields),
-	.select = mld_query_select,
-	.parse = mld1_parse,
-	.csum = pkt_icmp6_csum,
+	PKT_HDR_PROTO("icmpv6.mld_query", "MLD Query (RFC 2710)", 58, 24, mld_query_fields),
+	.select = mld_query_select, .parse = mld1_parse, .csum = pkt_icmp6_csum,
 	.summary = mld_query_summary,
 };
 
 static const struct pkt_proto mld_report = {
-	.name = "icmpv6.mld_report",
-	.title = "MLD Report (RFC 2710)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 24,
-	.fields = mld_report_fields,
-	.nfields = PKT_NFIELDS(mld_report_fields),
-	.parse = mld1_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = mld1_summary,
+	PKT_HDR_PROTO("icmpv6.mld_report", "MLD Report (RFC 2710)", 58, 24, mld_report_fields),
+	.parse = mld1_parse, .csum = pkt_icmp6_csum, .summary = mld1_summary,
 };
 
 static const struct pkt_proto mld_done = {
-	.name = "icmpv6.mld_done",
-	.title = "MLD Done (RFC 2710)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 24,
-	.fields = mld_done_fields,
-	.nfields = PKT_NFIELDS(mld_done_fields),
-	.parse = mld1_parse,
-	.csum = pkt_icmp6_csum,
-	.summary = mld1_summary,
+	PKT_HDR_PROTO("icmpv6.mld_done", "MLD Done (RFC 2710)", 58, 24, mld_done_fields),
+	.parse = mld1_parse, .csum = pkt_icmp6_csum, .summary = mld1_summary,
 };
 
 /* ---- MLDv2 Query (RFC 3810 §5.1) ---- */
@@ -176,17 +149,8 @@ static int mldv2_query_summary(const struct pkt_dec *d, int idx, char *out, size
 }
 
 static const struct pkt_proto mldv2_query = {
-	.name = "icmpv6.mldv2_query",
-	.title = "MLDv2 Query (RFC 3810)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 28,
-	.fields = mldv2_query_fields,
-	.nfields = PKT_NFIELDS(mldv2_query_fields),
-	.parse = mldv2_query_parse,
-	.fix = mldv2_query_fix,
-	.csum = pkt_icmp6_csum,
+	PKT_HDR_PROTO("icmpv6.mldv2_query", "MLDv2 Query (RFC 3810)", 58, 28, mldv2_query_fields),
+	.parse = mldv2_query_parse, .fix = mldv2_query_fix, .csum = pkt_icmp6_csum,
 	.summary = mldv2_query_summary,
 };
 
@@ -252,7 +216,7 @@ static const struct pkt_proto mldv2_rec_aux = {
 /* A record is its 20-byte fixed part, then nsrc (bytes 2-3) sources of 16
  * bytes and auxlen (byte 1) words of 4 bytes. */
 static const struct pkt_tlv_fmt mldv2_rec_tlv = {
-	.head = 20, .len = { { 1, 1, 4 }, { 2, 2, 16 } },
+	.head = 20, .len = { PKT_TLV_LEN8(1, 4), PKT_TLV_LEN16(2, 16) },
 	.why_short = "MLDv2 record truncated",
 	.why_long = "MLDv2 record length exceeds the message",
 };
@@ -342,19 +306,9 @@ static int mldv2_report_summary(const struct pkt_dec *d, int idx, char *out, siz
 }
 
 static const struct pkt_proto mldv2_report = {
-	.name = "icmpv6.mldv2_report",
-	.title = "MLDv2 Report (RFC 3810)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 58,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = mldv2_report_fields,
-	.nfields = PKT_NFIELDS(mldv2_report_fields),
-	.opts = &mldv2_rec_fam,
-	.parse = mldv2_report_parse,
-	.fix = mldv2_report_fix,
-	.csum = pkt_icmp6_csum,
-	.summary = mldv2_report_summary,
+	PKT_HDR_PROTO("icmpv6.mldv2_report", "MLDv2 Report (RFC 3810)", 58, 8, mldv2_report_fields),
+	.opts = &mldv2_rec_fam, .parse = mldv2_report_parse, .fix = mldv2_report_fix,
+	.csum = pkt_icmp6_csum, .summary = mldv2_report_summary,
 };
 
 const struct pkt_proto *const pkt_mod_mld[] = {

@@ -361,7 +361,7 @@ static const struct pkt_proto ndopt_generic = {
 /* The length counts 8-octet units, type and length included; a zero length
  * makes the whole packet invalid (RFC 4861 §4.6). */
 static const struct pkt_tlv_fmt ndopt_tlv = {
-	.head = 2, .counted = 1, .min = 8, .len = { { 1, 1, 8 } },
+	.head = 2, .incl_head = 1, .min = 8, .len = { PKT_TLV_LEN8(1, 8) },
 	.why_short = "ND option truncated before its length",
 	.why_min = "ND option length 0",
 	.why_long = "ND option length exceeds the message",
@@ -503,10 +503,9 @@ static int rs_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 static const struct pkt_proto nd_rs = {
-	.name = "icmpv6.rs", .title = "Router Solicitation", .kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 8,
-	.fields = rs_fields, .nfields = PKT_NFIELDS(rs_fields), .opts = &pkt_ndopt_family,
-	.parse = rs_parse, .csum = pkt_icmp6_csum, .summary = rs_summary,
+	PKT_HDR_PROTO("icmpv6.rs", "Router Solicitation", PKT_ICMP6_PROTO, 8, rs_fields),
+	.opts = &pkt_ndopt_family, .parse = rs_parse, .csum = pkt_icmp6_csum,
+	.summary = rs_summary,
 };
 
 static const struct pkt_fdesc ra_fields[] = {
@@ -551,10 +550,9 @@ static int ra_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 static const struct pkt_proto nd_ra = {
-	.name = "icmpv6.ra", .title = "Router Advertisement", .kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 16,
-	.fields = ra_fields, .nfields = PKT_NFIELDS(ra_fields), .opts = &pkt_ndopt_family,
-	.parse = ra_parse, .csum = pkt_icmp6_csum, .summary = ra_summary,
+	PKT_HDR_PROTO("icmpv6.ra", "Router Advertisement", PKT_ICMP6_PROTO, 16, ra_fields),
+	.opts = &pkt_ndopt_family, .parse = ra_parse, .csum = pkt_icmp6_csum,
+	.summary = ra_summary,
 };
 
 static const struct pkt_fdesc ns_fields[] = {
@@ -579,10 +577,9 @@ static int ns_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 static const struct pkt_proto nd_ns = {
-	.name = "icmpv6.ns", .title = "Neighbor Solicitation", .kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 24,
-	.fields = ns_fields, .nfields = PKT_NFIELDS(ns_fields), .opts = &pkt_ndopt_family,
-	.parse = ns_parse, .csum = pkt_icmp6_csum, .summary = ns_summary,
+	PKT_HDR_PROTO("icmpv6.ns", "Neighbor Solicitation", PKT_ICMP6_PROTO, 24, ns_fields),
+	.opts = &pkt_ndopt_family, .parse = ns_parse, .csum = pkt_icmp6_csum,
+	.summary = ns_summary,
 };
 
 static const struct pkt_fdesc na_fields[] = {
@@ -619,10 +616,9 @@ static int na_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 static const struct pkt_proto nd_na = {
-	.name = "icmpv6.na", .title = "Neighbor Advertisement", .kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 24,
-	.fields = na_fields, .nfields = PKT_NFIELDS(na_fields), .opts = &pkt_ndopt_family,
-	.parse = na_parse, .csum = pkt_icmp6_csum, .summary = na_summary,
+	PKT_HDR_PROTO("icmpv6.na", "Neighbor Advertisement", PKT_ICMP6_PROTO, 24, na_fields),
+	.opts = &pkt_ndopt_family, .parse = na_parse, .csum = pkt_icmp6_csum,
+	.summary = na_summary,
 };
 
 static const struct pkt_fdesc redirect_fields[] = {
@@ -651,10 +647,9 @@ static int redirect_summary(const struct pkt_dec *d, int idx, char *out, size_t 
 }
 
 static const struct pkt_proto nd_redirect = {
-	.name = "icmpv6.redirect", .title = "Redirect", .kind = PKT_PK_HDR,
-	.ipproto = PKT_ICMP6_PROTO, .ethertype = -1, .min_len = 40,
-	.fields = redirect_fields, .nfields = PKT_NFIELDS(redirect_fields), .opts = &pkt_ndopt_family,
-	.parse = redirect_parse, .csum = pkt_icmp6_csum, .summary = redirect_summary,
+	PKT_HDR_PROTO("icmpv6.redirect", "Redirect", PKT_ICMP6_PROTO, 40, redirect_fields),
+	.opts = &pkt_ndopt_family, .parse = redirect_parse, .csum = pkt_icmp6_csum,
+	.summary = redirect_summary,
 };
 
 const struct pkt_proto *const pkt_mod_nd[] = {

@@ -124,6 +124,13 @@ struct pkt_build;
 	.ethertype = -1, .min_len = (minlen), .fields = (flds),                \
 	.nfields = PKT_NFIELDS(flds)
 
+/* The members a header descriptor starts with, for a header carried as IP
+ * protocol `proto` (or -1) and by no ethertype. */
+#define PKT_HDR_PROTO(nm, ttl, proto, minlen, flds)                            \
+	.name = (nm), .title = (ttl), .kind = PKT_PK_HDR, .ipproto = (proto),  \
+	.ethertype = -1, .min_len = (minlen), .fields = (flds),                \
+	.nfields = PKT_NFIELDS(flds)
+
 struct pkt_proto {
 	const char *name;  /* notation name: "ipv6", "icmpv6.echo_request" */
 	const char *title; /* human name for the verbose tree */

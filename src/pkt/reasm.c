@@ -106,6 +106,45 @@ static int frag_chunk(const struct pkt_frag_opts *o, size_t i, uint32_t hdr, uin
 	return 0;
 }
 
+/* The data of the next fragment out of `left` bytes: all of it (More
+ * Fragments then `last_m`), or sz bytes, a multiple of 8 (More Fragments). */
+static int frag_split(uint32_t left, uint32_t sz, uint32_t last_m, uint32_t *chunk, uint32_t *m)
+{
+	if (left <= sz) {
+		*chunk = left;
+		*m = last_m;
+		return 0;
+	}
+	if (sz % 8)
+		return -EINVAL;
+	*chunk = sz;
+	*m = 1;
+	return 0;
+}
+
+/* Appends a fragment made of hdr, fh (an 8-byte IPv6 Fragment header, or
+ * NULL) and data. Returns it, or NULL with the error in *rc. */
+static struct pkt_wbuf *frag_push(struct pkt_fraglist *out, const uint8_t *hdr, uint32_t hlen,
+				  const uint8_t *fh, const uint8_t *data, uint32_t dlen, int *rc)
+{
+	struct pkt_wbuf *w = fraglist_push(out);
+	long at;
+
+	if (!w) {
+		*rc = -ENOMEM;
+		return NULL;
+	}
+	at = pkt_wbuf_put(w, hdr, hlen);
+	if (fh)
+		pkt_wbuf_put(w, fh, 8);
+	pkt_wbuf_put(w, data, dlen);
+	if (at < 0 || pkt_wbuf_error(w)) {
+		*rc = pkt_wbuf_error(w) ? pkt_wbuf_error(w) : -ENOMEM;
+		return NULL;
+	}
+	return w;
+}
+
 /* ---- IPv6 fragmentation ---- */
 
 int pkt_fragment_ipv6(const uint8_t *pkt, size_t len, const struct pkt_frag_opts *o,
@@ -150,41 +189,23 @@ int pkt_fragment_ipv6(const uint8_t *pkt, size_t len, const struct pkt_frag_opts
 		uint32_t sz, chunk, m;
 		struct pkt_wbuf *w;
 		uint8_t fh[8];
-		long at;
 
 		rc = frag_chunk(o, i, unfrag + 8, &sz);
+		if (!rc)
+			rc = frag_split(flen - pos, sz, 0, &chunk, &m);
 		if (rc)
 			goto fail;
-		if (flen - pos <= sz) {
-			chunk = flen - pos;
-			m = 0;
-		} else if (sz % 8) {
-			rc = -EINVAL;
-			goto fail;
-		} else {
-			chunk = sz;
-			m = 1;
-		}
 		if ((o->mtu && unfrag + 8 + chunk > o->mtu) || unfrag - 40 + 8 + chunk > 0xffff) {
 			rc = -EMSGSIZE;
 			goto fail;
 		}
-		w = fraglist_push(out);
-		if (!w) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		at = pkt_wbuf_put(w, pkt, unfrag);
 		fh[0] = fnh;
 		fh[1] = 0;
 		wr16(fh + 2, pos | m);
 		wr32(fh + 4, o->id);
-		pkt_wbuf_put(w, fh, 8);
-		pkt_wbuf_put(w, pkt + unfrag + pos, chunk);
-		if (at < 0 || pkt_wbuf_error(w)) {
-			rc = pkt_wbuf_error(w) ? pkt_wbuf_error(w) : -ENOMEM;
+		w = frag_push(out, pkt, unfrag, fh, pkt + unfrag + pos, chunk, &rc);
+		if (!w)
 			goto fail;
-		}
 		w->b[nh_at] = NH_FRAG;
 		wr16(w->b + 4, unfrag - 40 + 8 + chunk);
 		pos += chunk;
@@ -264,41 +285,21 @@ int pkt_fragment_ipv4(const uint8_t *pkt, size_t len, const struct pkt_frag_opts
 		uint32_t hlen = i ? h2len : ihl, sz, chunk, m, fo;
 		const uint8_t *hdr = i ? h2 : pkt;
 		struct pkt_wbuf *w;
-		long at;
 
-		if (i) {
-			rc = frag_chunk(o, i, hlen, &sz);
-			if (rc)
-				goto fail;
-		} else {
-			sz = first;
-		}
-		if (dlen - pos <= sz) {
-			chunk = dlen - pos;
-			m = (uint32_t)mf0;
-		} else if (sz % 8) {
-			rc = -EINVAL;
+		sz = first;
+		rc = i ? frag_chunk(o, i, hlen, &sz) : 0;
+		if (!rc)
+			rc = frag_split(dlen - pos, sz, (uint32_t)mf0, &chunk, &m);
+		if (rc)
 			goto fail;
-		} else {
-			chunk = sz;
-			m = 1;
-		}
 		fo = (base + pos) / 8;
 		if ((o->mtu && hlen + chunk > o->mtu) || fo > 0x1fff) {
 			rc = -EMSGSIZE;
 			goto fail;
 		}
-		w = fraglist_push(out);
-		if (!w) {
-			rc = -ENOMEM;
+		w = frag_push(out, hdr, hlen, NULL, pkt + ihl + pos, chunk, &rc);
+		if (!w)
 			goto fail;
-		}
-		at = pkt_wbuf_put(w, hdr, hlen);
-		pkt_wbuf_put(w, pkt + ihl + pos, chunk);
-		if (at < 0 || pkt_wbuf_error(w)) {
-			rc = pkt_wbuf_error(w) ? pkt_wbuf_error(w) : -ENOMEM;
-			goto fail;
-		}
 		wr16(w->b + 2, hlen + chunk);
 		if (o->set_id)
 			wr16(w->b + 4, o->id);

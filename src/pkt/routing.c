@@ -61,7 +61,7 @@ static const struct pkt_proto srhtlv_generic = {
 };
 
 static const struct pkt_tlv_fmt srhtlv_tlv = {
-	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { { 1, 1, 1 } },
+	.pad1 = PKT_TLV_TYPE(0), .head = 2, .len = { PKT_TLV_LEN8(1, 1) },
 	.why_short = "SRH TLV truncated before its length",
 	.why_long = "SRH TLV length exceeds the TLV area",
 };
@@ -226,62 +226,24 @@ static int rh_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 const struct pkt_proto pkt_proto_rh = {
-	.name = "rh",
-	.title = "Routing header",
-	.kind = PKT_PK_HDR,
-	.ipproto = 43,
-	.ethertype = -1,
-	.min_len = 4,
-	.entry = 1,
-	.fields = rh_fields,
-	.nfields = PKT_NFIELDS(rh_fields),
-	.select = rh_select,
-	.parse = rh_parse,
-	.fix = pkt_tlv_fix_len8,
+	PKT_HDR_PROTO("rh", "Routing header", 43, 4, rh_fields),
+	.entry = 1, .select = rh_select, .parse = rh_parse, .fix = pkt_tlv_fix_len8,
 	.summary = rh_summary,
 };
 
 static const struct pkt_proto pkt_proto_rh0 = {
-	.name = "rh0",
-	.title = "Routing header Type 0 (deprecated, RFC 5095)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 43,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = rh0_fields,
-	.nfields = PKT_NFIELDS(rh0_fields),
-	.parse = rh_parse,
-	.fix = pkt_tlv_fix_len8,
-	.summary = rh_summary,
+	PKT_HDR_PROTO("rh0", "Routing header Type 0 (deprecated, RFC 5095)", 43, 8, rh0_fields),
+	.parse = rh_parse, .fix = pkt_tlv_fix_len8, .summary = rh_summary,
 };
 
 static const struct pkt_proto pkt_proto_rh2 = {
-	.name = "rh2",
-	.title = "Routing header Type 2 (RFC 6275)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 43,
-	.ethertype = -1,
-	.min_len = 24,
-	.fields = rh2_fields,
-	.nfields = PKT_NFIELDS(rh2_fields),
-	.parse = rh_parse,
-	.fix = pkt_tlv_fix_len8,
-	.summary = rh_summary,
+	PKT_HDR_PROTO("rh2", "Routing header Type 2 (RFC 6275)", 43, 24, rh2_fields),
+	.parse = rh_parse, .fix = pkt_tlv_fix_len8, .summary = rh_summary,
 };
 
 static const struct pkt_proto pkt_proto_srh = {
-	.name = "srh",
-	.title = "Segment Routing Header (RFC 8754)",
-	.kind = PKT_PK_HDR,
-	.ipproto = 43,
-	.ethertype = -1,
-	.min_len = 8,
-	.fields = srh_fields,
-	.nfields = PKT_NFIELDS(srh_fields),
-	.opts = &srhtlv_fam,
-	.parse = srh_parse,
-	.fix = srh_fix,
-	.summary = rh_summary,
+	PKT_HDR_PROTO("srh", "Segment Routing Header (RFC 8754)", 43, 8, srh_fields),
+	.opts = &srhtlv_fam, .parse = srh_parse, .fix = srh_fix, .summary = rh_summary,
 };
 
 const struct pkt_proto *const pkt_mod_routing[] = {

@@ -171,7 +171,7 @@ static const struct pkt_proto tcpopt_generic = {
 /* End of Option List closes the list: the rest of the area is its padding. */
 static const struct pkt_tlv_fmt tcpopt_tlv = {
 	.pad1 = PKT_TLV_TYPE(1), .rest = PKT_TLV_TYPE(0),
-	.head = 2, .counted = 1, .min = 2, .len = { { 1, 1, 1 } },
+	.head = 2, .incl_head = 1, .min = 2, .len = { PKT_TLV_LEN8(1, 1) },
 	.why_short = "TCP option truncated before its length",
 	.why_min = "TCP option length below 2",
 	.why_long = "TCP option length exceeds the header",
@@ -369,20 +369,9 @@ static int tcp_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 const struct pkt_proto pkt_proto_tcp = {
-	.name = "tcp",
-	.title = "TCP",
-	.kind = PKT_PK_HDR,
-	.ipproto = 6,
-	.ethertype = -1,
-	.min_len = 20,
-	.entry = 1,
-	.fields = tcp_fields,
-	.nfields = PKT_NFIELDS(tcp_fields),
-	.opts = &tcpopt_fam,
-	.parse = tcp_parse,
-	.fix = tcp_fix,
-	.csum = tcp_csum,
-	.summary = tcp_summary,
+	PKT_HDR_PROTO("tcp", "TCP", 6, 20, tcp_fields),
+	.entry = 1, .opts = &tcpopt_fam, .parse = tcp_parse, .fix = tcp_fix,
+	.csum = tcp_csum, .summary = tcp_summary,
 };
 
 const struct pkt_proto *const pkt_mod_tcp[] = {

@@ -7,7 +7,7 @@
 
 int pkt_tlv_len(const struct pkt_cur *c, const struct pkt_tlv_fmt *fmt, const char **why)
 {
-	size_t left = pkt_cur_left(c), len = fmt->counted ? 0 : fmt->head;
+	size_t left = pkt_cur_left(c), len = fmt->incl_head ? 0 : fmt->head;
 	uint8_t t;
 
 	if (!pkt_cur_peek(c, 0, &t) && t < 32) {

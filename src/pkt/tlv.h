@@ -24,14 +24,18 @@ struct pkt_tlv_lenf {
 	uint8_t unit;
 };
 
+#define PKT_TLV_LEN8(off, unit) { (off), 1, (unit) }
+#define PKT_TLV_LEN16(off, unit) { (off), 2, (unit) }
+
 struct pkt_tlv_fmt {
-	uint32_t pad1;	  /* types that are one byte alone (Pad1, NOP) */
-	uint32_t rest;	  /* types that run to the end of the area (TCP EOL) */
-	uint8_t head;	  /* bytes before the body, length fields included:
-			   * 2 for a plain type and length */
-	uint8_t counted;  /* the length fields count the head too */
-	uint8_t min;	  /* smallest whole item, in bytes */
-	struct pkt_tlv_lenf len[2];
+	uint32_t pad1;	   /* types that are one byte alone (Pad1, NOP) */
+	uint32_t rest;	   /* types that run to the end of the area (TCP EOL) */
+	uint8_t head;	   /* bytes before the body, length fields included:
+			    * 2 for a plain type and length */
+	uint8_t incl_head; /* the length fields count the head too */
+	uint8_t min;	   /* smallest whole item, in bytes */
+	struct pkt_tlv_lenf len[2]; /* the item is head (unless incl_head) plus
+				     * the sum of these */
 	const char *why_short; /* the head is cut off */
 	const char *why_min;   /* the item is shorter than min */
 	const char *why_long;  /* the item runs past the area */

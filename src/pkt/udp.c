@@ -117,18 +117,8 @@ static int udp_summary(const struct pkt_dec *d, int idx, char *out, size_t n)
 }
 
 const struct pkt_proto pkt_proto_udp = {
-	.name = "udp",
-	.title = "UDP",
-	.kind = PKT_PK_HDR,
-	.ipproto = 17,
-	.ethertype = -1,
-	.min_len = 8,
-	.entry = 1,
-	.fields = udp_fields,
-	.nfields = PKT_NFIELDS(udp_fields),
-	.parse = udp_parse,
-	.fix = udp_fix,
-	.csum = udp_csum,
+	PKT_HDR_PROTO("udp", "UDP", 17, 8, udp_fields),
+	.entry = 1, .parse = udp_parse, .fix = udp_fix, .csum = udp_csum,
 	.summary = udp_summary,
 };
 

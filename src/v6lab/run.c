@@ -620,6 +620,8 @@ int cmd_run(int argc, char **argv)
 			printf("%-16s %5d %5d %5d %5d %5d %5d %6d\n", secbuf, cc[0], cc[1], cc[2], cc[3], cc[4],
 			       cc[5], tot);
 		}
+		for (int k = 0; k < nsec; k++)
+			free((char *)secs_seen[k]);
 		printf("%-16s %5d %5d %5d %5d %5d %5d %6d\n", "all", counts[0], counts[1], counts[2],
 		       counts[3], counts[4], counts[5], done);
 		printf("\n%d tests in %.1fs (%.0f tests/min) with -j %d\n", done, secs,

@@ -2,15 +2,8 @@
  * Core of the packet library: the checked cursor, bit fields, the generic
  * decoder and encoder on Ethernet, IPv4 with options and IPv6.
  */
-#include <stdlib.h>
-
-#include "build.h"
-#include "csum.h"
 #include "cur.h"
-#include "decode.h"
-#include "field.h"
-#include "print.h"
-#include "t.h"
+#include "pkt_t.h"
 
 static void test_cursor(void)
 {
@@ -46,97 +39,74 @@ static void test_bits(void)
 
 static void test_build_ipv6(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
-	struct pkt_wbuf w;
 	struct pkt_slayer *l;
-	struct pkt_val v = { .type = PKT_FT_BYTES, .p = (const uint8_t *)"abcdefgh", .n = 8 };
-	char err[128], line[512];
-	int rc;
 
-	pkt_wbuf_init(&w);
-	l = pkt_spec_push(s, pkt_proto_by_name("ether"));
+	spec->n = 0;
+	l = push("ether");
 	pkt_spec_set_str(l, "src", "02:00:00:00:00:01");
 	pkt_spec_set_str(l, "dst", "02:00:00:00:00:02");
-	l = pkt_spec_push(s, pkt_proto_by_name("ipv6"));
+	l = push("ipv6");
 	T_OK(pkt_spec_set_str(l, "src", "2001:db8::1") == 0, "set ipv6 src from text");
 	pkt_spec_set_str(l, "dst", "2001:db8::2");
 	T_OK(pkt_spec_set_str(l, "dst", "2001:db8::zz") == -EINVAL, "bad address text is refused");
 	T_OK(pkt_spec_set_u(l, "nosuch", 1) == -ENOENT, "unknown field name is refused");
-	l = pkt_spec_push(s, pkt_proto_by_name("raw"));
-	pkt_spec_set(l, "data", &v);
-	rc = pkt_build(s, &w, err, sizeof(err));
-	T_OK(rc == 0, "ether/ipv6/raw builds (%s)", err);
-	T_EQ_U(w.len, 14 + 40 + 8, "frame length");
-	T_EQ_U(w.b[12] << 8 | w.b[13], 0x86dd, "ethertype filled from the next layer");
-	T_EQ_U(w.b[14 + 4] << 8 | w.b[14 + 5], 8, "payload length filled");
-	T_EQ_U(w.b[14 + 6], 59, "next header of an unknown payload is No Next Header");
-	T_EQ_U(w.b[14 + 7], 64, "hop limit default");
-	pkt_decode(d, w.b, (uint32_t)w.len, pkt_proto_by_name("ether"));
-	T_OK(d->res == PKT_OK && d->n == 3, "built frame decodes into 3 layers");
-	pkt_print_summary(d, line, sizeof(line));
-	T_EQ_S(line, "ether 02:00:00:00:00:01 > 02:00:00:00:00:02 / ipv6 2001:db8::1 > 2001:db8::2 hlim 64 / raw 8 bytes",
+	set_bytes(push("raw"), "data", "abcdefgh", 8);
+	T_OK(build() == 0, "ether/ipv6/raw builds (%s)", err);
+	T_EQ_U(wb.len, 14 + 40 + 8, "frame length");
+	T_EQ_U(wb.b[12] << 8 | wb.b[13], 0x86dd, "ethertype filled from the next layer");
+	T_EQ_U(wb.b[14 + 4] << 8 | wb.b[14 + 5], 8, "payload length filled");
+	T_EQ_U(wb.b[14 + 6], 59, "next header of an unknown payload is No Next Header");
+	T_EQ_U(wb.b[14 + 7], 64, "hop limit default");
+	decode_eth(wb.b, wb.len);
+	T_OK(dec->res == PKT_OK && dec->n == 3, "built frame decodes into 3 layers");
+	T_EQ_S(summary(), "ether 02:00:00:00:00:01 > 02:00:00:00:00:02 / ipv6 2001:db8::1 > 2001:db8::2 hlim 64 / raw 8 bytes",
 	       "summary line");
 
 	/* Override: a payload length that lies. */
-	pkt_spec_set_u(&s->l[1], "plen", 200);
-	pkt_build(s, &w, err, sizeof(err));
-	pkt_decode(d, w.b, (uint32_t)w.len, pkt_proto_by_name("ether"));
-	T_OK(d->res == PKT_MALFORMED && d->bad_off == 14, "overridden payload length is kept and flagged");
-	T_EQ_S(d->why, "IPv6 payload length exceeds the frame", "reason");
-	T_EQ_U(d->n, 2, "ipv6 header still listed");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	pkt_spec_set_u(&spec->l[1], "plen", 200);
+	build();
+	decode_eth(wb.b, wb.len);
+	T_OK(dec->res == PKT_MALFORMED && dec->bad_off == 14,
+	     "overridden payload length is kept and flagged");
+	T_EQ_S(dec->why, "IPv6 payload length exceeds the frame", "reason");
+	T_EQ_U(dec->n, 2, "ipv6 header still listed");
 }
 
 static void test_build_ipv4_options(void)
 {
-	struct pkt_spec *s = calloc(1, sizeof(*s));
-	struct pkt_dec *d = calloc(1, sizeof(*d));
-	struct pkt_wbuf w;
-	struct pkt_slayer *l;
-	char err[128];
-
-	pkt_wbuf_init(&w);
-	l = pkt_spec_push(s, pkt_proto_by_name("ipv4"));
-	pkt_spec_set_str(l, "src", "192.0.2.1");
-	pkt_spec_set_str(l, "dst", "198.51.100.7");
-	pkt_spec_push(s, pkt_proto_by_name("ip4opt.nop"));
-	pkt_spec_push(s, pkt_proto_by_name("ip4opt.ra"));
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == 0, "ipv4 with options builds (%s)", err);
-	T_EQ_U(w.len, 28, "5 bytes of options padded to 8");
-	T_EQ_U(w.b[0], 0x47, "ihl counts the options");
-	T_EQ_U(w.b[22], 4, "router alert length filled");
-	T_EQ_U(pkt_csum_header(w.b, 28, 10), w.b[10] << 8 | w.b[11], "header checksum filled");
-	pkt_decode(d, w.b, (uint32_t)w.len, pkt_proto_by_name("ipv4"));
-	T_OK(d->res == PKT_OK, "decodes");
-	T_EQ_U(d->n, 6, "header, nop, ra and 3 bytes of end-of-list padding");
-	T_EQ_S(d->l[2].proto->name, "ip4opt.ra", "router alert recognised");
-	T_EQ_U(pkt_csum_verify(d, 0), 1, "checksum verifies");
-	w.b[12] ^= 1;
-	pkt_decode(d, w.b, (uint32_t)w.len, pkt_proto_by_name("ipv4"));
-	T_EQ_U(pkt_csum_verify(d, 0), 0, "a flipped bit breaks the checksum");
+	spec->n = 0;
+	push_ip4("192.0.2.1", "198.51.100.7", 0);
+	push("ip4opt.nop");
+	push("ip4opt.ra");
+	T_OK(build() == 0, "ipv4 with options builds (%s)", err);
+	T_EQ_U(wb.len, 28, "5 bytes of options padded to 8");
+	T_EQ_U(wb.b[0], 0x47, "ihl counts the options");
+	T_EQ_U(wb.b[22], 4, "router alert length filled");
+	T_EQ_U(pkt_csum_header(wb.b, 28, 10), wb.b[10] << 8 | wb.b[11], "header checksum filled");
+	decode4(wb.b, wb.len);
+	T_OK(dec->res == PKT_OK, "decodes");
+	T_EQ_U(dec->n, 6, "header, nop, ra and 3 bytes of end-of-list padding");
+	T_EQ_S(lname(2), "ip4opt.ra", "router alert recognised");
+	T_EQ_U(pkt_csum_verify(dec, 0), 1, "checksum verifies");
+	wb.b[12] ^= 1;
+	decode4(wb.b, wb.len);
+	T_EQ_U(pkt_csum_verify(dec, 0), 0, "a flipped bit breaks the checksum");
 	/* Option whose length runs past the header. */
-	w.b[22] = 9;
-	pkt_decode(d, w.b, (uint32_t)w.len, pkt_proto_by_name("ipv4"));
-	T_OK(d->res == PKT_MALFORMED && d->bad_off == 21, "overlong option is malformed at its offset");
+	wb.b[22] = 9;
+	decode4(wb.b, wb.len);
+	T_OK(dec->res == PKT_MALFORMED && dec->bad_off == 21,
+	     "overlong option is malformed at its offset");
 
-	pkt_spec_push(s, pkt_proto_by_name("raw"));
-	s->n = 1;
-	l = pkt_spec_push(s, pkt_proto_by_name("ip4opt.ra"));
-	(void)l;
-	s->l[0] = s->l[1];
-	s->n = 1;
-	T_OK(pkt_build(s, &w, err, sizeof(err)) == -EINVAL, "option without a header is refused");
-	pkt_wbuf_free(&w);
-	free(s);
-	free(d);
+	push("raw");
+	spec->n = 1;
+	push("ip4opt.ra");
+	spec->l[0] = spec->l[1];
+	spec->n = 1;
+	T_OK(build() == -EINVAL, "option without a header is refused");
 }
 
 static void test_truncated(void)
 {
-	struct pkt_dec *d = calloc(1, sizeof(*d));
 	uint8_t b[60] = { 0 };
 
 	/* Every prefix of a frame decodes without reading past it. */
@@ -145,18 +115,18 @@ static void test_truncated(void)
 	b[14] = 0x60;
 	b[19] = 6;
 	for (uint32_t n = 0; n <= sizeof(b); n++) {
-		pkt_decode(d, b, n, pkt_proto_by_name("ether"));
-		if (n < 14 + 40 && n > 14 && d->res != PKT_MALFORMED) {
+		decode_eth(b, n);
+		if (n < 14 + 40 && n > 14 && dec->res != PKT_MALFORMED) {
 			T_OK(0, "prefix %u must be malformed", n);
 			break;
 		}
 	}
 	T_OK(1, "all prefixes decoded");
-	free(d);
 }
 
 int main(void)
 {
+	t_pkt_init();
 	test_cursor();
 	test_bits();
 	test_build_ipv6();
