@@ -7,7 +7,8 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libpcap-dev libmnl-dev libjansson-dev libsqlite3-dev \
 	iproute2 tcpdump tshark python3-scapy radvd ndisc6 procps \
 	libnetfilter-queue-dev iptables socat iputils-ping \
-	nftables conntrack curl python3-pyftpdlib
+	nftables conntrack curl python3-pyftpdlib \
+	qemu-system-x86 busybox-static kmod cpio
 
 .PHONY: all deps build test run asan fuzz bench clean
 

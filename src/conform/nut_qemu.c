@@ -436,7 +436,7 @@ static int start_qemu(struct nut *n, int agent_fd, char *err, size_t errlen)
 	char *argv[64 + 4 * NUT_MAX_LINKS], console[QEMU_PATH_MAX + 16], qlog[QEMU_PATH_MAX + 16];
 	char netdev[NUT_MAX_LINKS][64], device[NUT_MAX_LINKS][128];
 	int a = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	snprintf(console, sizeof(console), "file:%s/console.log", dir);
 	snprintf(qlog, sizeof(qlog), "%s/qemu.log", dir);
@@ -492,6 +492,7 @@ static int start_qemu(struct nut *n, int agent_fd, char *err, size_t errlen)
 		say(n, "qemu: %s", line);
 	}
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "fork: %s", strerror(errno));
@@ -502,6 +503,8 @@ static int start_qemu(struct nut *n, int agent_fd, char *err, size_t errlen)
 
 		/* The VM goes with the test process, however that ends. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
 		/* Move the descriptors out of the way first, then into place. */
 		fds[0] = fcntl(agent_fd, F_DUPFD_CLOEXEC, 64);
 		for (int i = 0; i < n->nlinks; i++)
@@ -979,6 +982,13 @@ static int act_pmtu(struct nut *n, int link, const char *dst_s, char *out, size_
 	if (parse_addr6(dst_s, &ip, dst, sizeof(dst))) {
 		snprintf(err, errlen, "nut pmtu LINK DST -> $mtu");
 		return -EINVAL;
+	}
+	/* busybox ip shows no exception route for a multicast destination
+	 * (not even as "cache"), so a Packet Too Big would go unseen. */
+	if (ip.a[0] == 0xff) {
+		snprintf(err, errlen, "the path MTU to the multicast address %s is not readable in the qemu "
+				      "NUT (busybox ip prints no route metrics)", dst);
+		return -ENOSYS;
 	}
 	if (is_scoped(&ip))
 		snprintf(oif, sizeof(oif), " oif link%d", link);

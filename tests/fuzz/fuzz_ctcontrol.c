@@ -277,9 +277,13 @@ static bool pump(int rounds)
 
 	for (int r = 0; r < rounds; r++) {
 		size_t n = ctrack_ctl_pollfds(ctl, p, MAX_CLIENTS + 1);
-		int ready = poll(p, (nfds_t)n, 0);
 		bool busy = false;
+		int ready;
 
+		/* libFuzzer's timeout timer interrupts calls now and then */
+		do
+			ready = poll(p, (nfds_t)n, 0);
+		while (ready < 0 && errno == EINTR);
 		CHECK(ready >= 0);
 		ctrack_ctl_handle(ctl, p, n);
 		note_closed();

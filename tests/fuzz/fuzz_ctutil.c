@@ -143,6 +143,15 @@ static size_t tcp_options(const struct fz_pkt *p, uint8_t *o)
 		wr32(o + n + 4, p->ack);
 		n += 8;
 	}
+	if (p->tcpopts & FZ_TO_SACK) {
+		o[n++] = 1;
+		o[n++] = 1;
+		o[n++] = 5;
+		o[n++] = 10;
+		wr32(o + n, p->ack + 50);
+		wr32(o + n + 4, p->ack + 100);
+		n += 8;
+	}
 	return n;
 }
 
@@ -151,7 +160,7 @@ size_t fz_pkt_build(const struct fz_pkt *p, uint8_t *out, size_t cap)
 	size_t hl = p->l3 == 4 ? (p->ext ? 24 : 20) : (p->ext ? 56 : 40);
 	size_t l4hl, total;
 	uint8_t *l4 = out + hl;
-	uint8_t opts[24];
+	uint8_t opts[40];
 	size_t olen = 0, csum_at = 0;
 	bool has_csum = true, pseudo = true;
 
@@ -344,6 +353,8 @@ static size_t pkt_read(struct fz_rd *r, uint8_t *out, size_t cap, int *frag, siz
 		p.win = fz_u16(r);
 		p.tcpopts = fz_u8(r);
 		p.wscale = p.tcpopts >> 4;
+		/* all four options: a SACK block too */
+		p.tcpopts = (p.tcpopts & 0x0f) == 0x0f ? 0x1f : p.tcpopts & 0x0f;
 		break;
 	case 2: {
 		uint8_t t = fz_u8(r);

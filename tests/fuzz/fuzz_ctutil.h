@@ -54,6 +54,7 @@ struct fz_pkt {
 #define FZ_TO_WSCALE 0x02
 #define FZ_TO_SACKPERM 0x04
 #define FZ_TO_TSTAMP 0x08
+#define FZ_TO_SACK 0x10 /* one SACK block past the acknowledgment */
 
 /* Writes the packet into out (cap bytes); returns its length, or 0 when it
  * does not fit. */

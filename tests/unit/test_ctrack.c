@@ -274,6 +274,22 @@ static void test_rules_errors(void)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, " new");
 	parse(text, &rs, err, sizeof(err));
 	T_EQ_S(err, "t.rules:1: too many words", "rules error: more than 64 words");
+	/* 65536 rules, and one more */
+	{
+		size_t len = 65537 * 5;
+		char *many = malloc(len + 1);
+
+		for (size_t i = 0; i < len; i += 5)
+			memcpy(many + i, "drop\n", 5);
+		many[len - 5] = 0;
+		T_EQ_U(parse(many, &rs, err, sizeof(err)), 0, "rules: 65536 rules read (%s)", err);
+		T_EQ_U(rs.n, 65536, "rules: all 65536 of them");
+		ctrack_rules_free(&rs);
+		many[len - 5] = 'd';
+		parse(many, &rs, err, sizeof(err));
+		T_EQ_S(err, "t.rules:65537: more than 65536 rules", "rules error: one rule too many");
+		free(many);
+	}
 	/* the error cut short in a small buffer */
 	{
 		char small[8];

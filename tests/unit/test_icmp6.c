@@ -87,7 +87,6 @@ static void test_echo(void)
 {
 	struct pkt_slayer *l;
 	struct pkt_val v;
-	char line[512];
 	uint8_t copy[sizeof(v_echo_req)];
 
 	spec_eth_ip6("2001:db8::1", "2001:db8::2");
@@ -111,8 +110,7 @@ static void test_echo(void)
 	T_OK(pkt_field_get_name(dec, 2, "data", &v) == 0 && v.n == 8 && !memcmp(v.p, "abcdefgh", 8),
 	     "data tail");
 	T_EQ_U(pkt_csum_verify(dec, 2), 1, "checksum verifies");
-	pkt_print_summary(dec, line, sizeof(line));
-	T_EQ_S(line,
+	T_EQ_S(summary(),
 	       "ether 02:00:00:00:00:01 > 02:00:00:00:00:02 / ipv6 2001:db8::1 > 2001:db8::2 hlim 64 / icmpv6.echo_request id 1 seq 2",
 	       "echo request summary line");
 	memcpy(copy, v_echo_req, sizeof(copy));
