@@ -503,6 +503,40 @@ static enum pkt_reasm_status drop(struct pkt_reasm_info *info, const char *why, 
 	return PKT_REASM_DROPPED;
 }
 
+/* Whether the bytes [at, end) of an IPv6 first fragment reach through the
+ * fixed part of the upper-layer header, walking the extension headers from
+ * nh (counted as Linux does: TCP 20 bytes, UDP and ICMPv6 8, others 1). */
+static bool first_has_upper(const uint8_t *p, uint32_t at, uint32_t end, uint8_t nh)
+{
+	for (;;) {
+		uint32_t hl;
+
+		switch (nh) {
+		case NH_HBH:
+		case NH_DSTOPT:
+		case NH_ROUTING:
+		case 51: /* AH */
+			if (end - at < 2)
+				return false;
+			hl = nh == 51 ? (p[at + 1] + 2u) * 4 : (p[at + 1] + 1u) * 8;
+			if (hl > end - at)
+				return false;
+			nh = p[at];
+			at += hl;
+			continue;
+		case 59: /* No Next Header */
+			return true;
+		case 6:
+			return end - at >= 20;
+		case 17:
+		case 58:
+			return end - at >= 8;
+		default:
+			return end - at >= 1;
+		}
+	}
+}
+
 /* Reads an IPv6 fragment; NOT_FRAG, DROPPED (malformed) or HELD for "ok". */
 static enum pkt_reasm_status read_ipv6(const uint8_t *p, size_t len, struct fview *v,
 				       struct pkt_reasm_info *info)
@@ -548,6 +582,10 @@ static enum pkt_reasm_status read_ipv6(const uint8_t *p, size_t len, struct fvie
 	v->data = off + 8;
 	v->len = total - v->data;
 	v->off_field = off + 2;
+	/* RFC 8200 §4.5 (RFC 7112): a first fragment must hold the whole header
+	 * chain through the upper-layer header; one that does not is dropped. */
+	if (v->off == 0 && !v->last && !first_has_upper(p, v->data, total, v->fnh))
+		return drop(info, "first fragment without the upper-layer header (RFC 7112)", -1);
 	return PKT_REASM_HELD;
 }
 
