@@ -14,6 +14,7 @@
  * datagrams time out, and the timeout report's quoted fragment is read.
  */
 #include <pcap/dlt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,8 @@ static void check_limits(const struct pkt_reasm *r, const struct pkt_reasm_limit
 
 /* Hands one packet in from an exact-size copy, so that a read past its end
  * is caught. */
+static bool first_refused;
+
 static enum pkt_reasm_status feed(struct pkt_reasm *r, const struct pkt_reasm_limits *lim,
 				  const uint8_t *p, size_t n, uint64_t now, struct pkt_wbuf *out)
 {
@@ -92,6 +95,10 @@ static enum pkt_reasm_status feed(struct pkt_reasm *r, const struct pkt_reasm_li
 	}
 	if (st == PKT_REASM_DROPPED && !info.why)
 		abort();
+	/* A split so small that the first fragment stops inside the header
+	 * chain is rightly refused (RFC 7112): the oracle does not apply. */
+	if (st == PKT_REASM_DROPPED && strstr(info.why, "RFC 7112"))
+		first_refused = true;
 	check_limits(r, lim);
 	return st;
 }
@@ -190,6 +197,7 @@ static void run_split(struct pkt_reasm *r, const struct pkt_reasm_limits *lim,
 			order[j] = t;
 		}
 	}
+	first_refused = false;
 	for (size_t i = 0; i < fl.n; i++) {
 		const struct pkt_wbuf *f = &fl.v[order[i]];
 		enum pkt_reasm_status st = feed(r, lim, f->b, f->len, 1000 + i, out);
@@ -201,7 +209,7 @@ static void run_split(struct pkt_reasm *r, const struct pkt_reasm_limits *lim,
 			done++;
 	}
 	/* Oracle: default limits, whole packet, each fragment once. */
-	if (!(ctl & 0x80) && lim->max_bytes == 0 && fl.n > 1) {
+	if (!(ctl & 0x80) && lim->max_bytes == 0 && fl.n > 1 && !first_refused) {
 		size_t want = packet_len(in->p, in->n);
 
 		if (want && (done != 1 || out->len != want ||
