@@ -10,6 +10,7 @@
  */
 #include "qemu_image.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -490,6 +491,29 @@ int qemu_image_resolve(const char *moddir, char paths[][QEMU_PATH_MAX], int max,
 
 /* ---- the image ---- */
 
+/* Removes the initramfs files of dir other than keep: those of an older
+ * agent or kernel tree. */
+static void drop_stale(const char *dir, const char *keep, FILE *log)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		char p[2 * QEMU_PATH_MAX];
+
+		if (strncmp(e->d_name, "initrd-", 7) || l < 12 || strcmp(e->d_name + l - 5, ".cpio") ||
+		    !strcmp(e->d_name, keep))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (!unlink(p))
+			say(log, "qemu: removed the stale %s", p);
+	}
+	closedir(d);
+}
+
 static int write_image(const char *tmp, const char *busybox, const char *moddir,
 		       char paths[][QEMU_PATH_MAX], int npaths, FILE *log, char *err, size_t errlen)
 {
@@ -636,8 +660,10 @@ int qemu_image_prepare(const char *kernel, const char *modules, const char *cach
 		unlink(tmp);
 	else
 		img->built = 1;
-	if (!rc)
+	if (!rc) {
 		say(log, "qemu: built %s (busybox, %d modules)", img->initrd, npaths);
+		drop_stale(dir, base_name(img->initrd), log);
+	}
 out:
 	free(paths);
 	if (lock >= 0)

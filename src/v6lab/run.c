@@ -224,7 +224,7 @@ static void usage(FILE *fp)
 		"  --linkN IFNAME     manual driver: the tester's interface for linkN\n"
 		"  --nut-mac linkN=MAC  the NUT's MAC on linkN\n"
 		"  --feature NAME     declare a NUT feature (tests that need it run; others are N/A)\n"
-		"  --nut-sysctl K=V   netns driver: set a sysctl on the NUT before its links come up\n"
+		"  --nut-sysctl K=V   netns, qemu: set a sysctl on the NUT before its links come up\n"
 		"                     (e.g. net.ipv6.conf.default.accept_ra=0; repeatable)\n"
 		"  --kernel FILE      qemu driver: the vmlinuz to boot (initramfs built and cached\n"
 		"                     in out/qemu-cache/VERSION; tests/qemu/fetch-kernel gets one)\n"

@@ -4,13 +4,14 @@
  * drop; liberal/loose TCP, checksums, few expectations) and the format
  * flags; then come records, each
  *     op, time step, zone, length (16 bits, big endian), body
- * where op picks: a raw IP packet (the body; IPv4 or IPv6 by its version
- * nibble), a packet built from a description (fuzz_ctutil.c: family,
- * protocol, addresses and ports from small pools, TCP flags, sequence
- * numbers and options, ICMP queries, ICMP errors quoting a described
- * packet, fragments), ct_table_expire, a walk that formats every entry,
- * ct_entry_delete / ct_entry_set_mark / ct_entry_set_timeout on the k-th
- * entry, a flush, or a clock going back. Helpers (ftp) are on. An event
+ * where op (modulo 13) picks: 0-1 a raw IP packet (the body; IPv4 or IPv6
+ * by its version nibble); 2-5 a packet built from a description
+ * (fuzz_ctutil.h: family, protocol, addresses and ports from small pools,
+ * TCP flags, sequence numbers and options, ICMP queries, ICMP errors
+ * quoting a described packet, fragments); 6 ct_table_expire; 7 a walk that
+ * formats every entry; 8, 9, 10 ct_entry_delete / ct_entry_set_mark /
+ * ct_entry_set_timeout on the k-th entry; 11 a flush; 12 a raw packet from
+ * the past (the clock going back). Helpers (ftp) are on. An event
  * subscriber formats each event and keeps the set of live ids.
  *
  * After every record the table must hold together, or the target aborts:
@@ -18,9 +19,11 @@
  * walked are exactly those NEW minus DESTROY events gave; each entry is
  * found by its id and, while not timed out, by its tuples in both
  * directions; NEW - (expired + deleted + early_drop) == count; every
- * expectation's master is live. Every entry and event formats into 1024
- * bytes, as the same text into any buffer large enough and as -ENOSPC
- * into a smaller one (exact-size heap buffers, so ASan sees overruns).
+ * expectation's master is live; after ct_table_expire no entry is past
+ * its time, and in the end every entry times out. Every entry and event
+ * formats into 1024 bytes, as the same text into any buffer large enough
+ * and as -ENOSPC into a smaller one (exact-size heap buffers, so ASan sees
+ * overruns). V6LAB_FUZZ_VERBOSE prints each packet's result.
  */
 #include <errno.h>
 #include <stdio.h>

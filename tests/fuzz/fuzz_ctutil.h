@@ -68,11 +68,23 @@ size_t fz_pkt_build(const struct fz_pkt *p, uint8_t *out, size_t cap);
 size_t fz_frag(const uint8_t *pkt, size_t len, size_t at, int which, uint32_t id, uint8_t *out,
 	       size_t cap);
 
-/* Reads a packet description from r (see fuzz_ct.c) and builds it, with
- * ICMP errors quoting a packet described by the bytes after them (depth
- * bounded). Returns the length, 0 when nothing could be built. *frag gets
- * the fragmentation wanted (0 none; 1 in order; 2 reversed; 3 first only)
- * and *fragat where to split. */
+/* Reads a packet description from r and builds it. The description:
+ *   b0: bit 0 IPv6; bits 1-3 tcp, udp, ICMP query, ICMP error, udplite,
+ *       sctp, gre, a protocol by number; bit 4 extension headers (IPv4: an
+ *       option); bit 5 a bad checksum; bits 6-7 fragmentation (0 none, 1
+ *       two fragments in order, 2 reversed, 3 the first only)
+ *   b1: bits 0-1 source, 2-3 destination (fz_addr), 4-5 and 6-7 the source
+ *       and destination ports: 21, 20, 40000, or 16 bits that follow
+ *   then for tcp: flags, seq (32), ack (32), window (16), options (low
+ *       nibble FZ_TO_*, all four adding a SACK block; high nibble the window
+ *       scale); ICMP query: a type pick (>= 0xf0: a type byte follows), the
+ *       identifier (16); ICMP error: a type pick, the code, a length cut of
+ *       the quote in 4-byte units (0: none), and the quoted packet described
+ *       by the bytes after (two levels at most); a protocol by number: it
+ *   then, when fragmented, the split point in 8-byte units
+ *   and the rest as payload.
+ * Returns the length, 0 when nothing could be built; *frag and *fragat get
+ * the fragmentation and the split point. */
 size_t fz_pkt_read(struct fz_rd *r, uint8_t *out, size_t cap, int *frag, size_t *fragat);
 
 /* ---- dictionaries ---- */

@@ -216,6 +216,7 @@ static void test_prepare(void)
 	}
 	snprintf(kernel, sizeof(kernel), "%s/boot/vmlinuz-9.9.9-test", root);
 	snprintf(cache, sizeof(cache), "%s/cache", root);
+	put("cache/9.9.9-test/initrd-0000000000000000.cpio", "an older image");
 	rc = qemu_image_prepare(kernel, NULL, cache, NULL, &img, err, sizeof(err));
 	if (rc && strstr(err, "statically")) {
 		printf("# %s: the initramfs build is not tested\n", err);
@@ -227,6 +228,8 @@ static void test_prepare(void)
 	T_OK(img.built == 1 && !stat(img.initrd, &st) && st.st_size > 100000, "the initramfs is in the cache");
 	T_EQ_U(img.nmods, 7, "with seven modules");
 	T_EQ_S(img.mods[6], "virtio_net", "virtio_net loads last");
+	snprintf(first, sizeof(first), "%s/9.9.9-test/initrd-0000000000000000.cpio", cache);
+	T_OK(access(first, F_OK) != 0, "an older initramfs of the same kernel is removed");
 	snprintf(first, sizeof(first), "%s", img.initrd);
 	rc = qemu_image_prepare(kernel, NULL, cache, NULL, &img, err, sizeof(err));
 	T_OK(rc == 0 && img.built == 0 && !strcmp(img.initrd, first), "the second time it comes from the cache");

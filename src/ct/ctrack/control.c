@@ -844,8 +844,12 @@ static void client_read(struct ctrack_ctl *ctl, struct client *c)
 	serve_lines(ctl, c, eof);
 	if (eof) {
 		c->eof = true;
-		if (c->events) /* nobody reads the stream any more */
+		/* Nobody reads the stream any more; the reply to the request
+		 * that subscribed is still owed, so send what is queued first. */
+		if (c->events) {
+			flush_out(c);
 			c->dead = true;
+		}
 	}
 }
 
