@@ -75,7 +75,7 @@ void cf_node_mac(int idx, int link, uint8_t mac[6])
 	mac[5] = tester[idx].id;
 }
 
-static void eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t a[16])
+void cf_eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t a[16])
 {
 	memcpy(a, prefix, 8);
 	a[8] = mac[0] ^ 0x02;
@@ -88,12 +88,22 @@ static void eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t a[16])
 	a[15] = mac[5];
 }
 
+int cf_nut_addr_eui64(const uint8_t mac[6], int link, const char *attr, uint8_t out[16])
+{
+	uint8_t p[16] = { 0xfe, 0x80 };
+
+	if (!strcmp(attr, "global"))
+		cf_link_prefix(link, p);
+	cf_eui64(p, mac, out);
+	return 0;
+}
+
 void cf_node_ll(int idx, int link, uint8_t a[16])
 {
 	uint8_t p[16] = { 0xfe, 0x80 }, mac[6];
 
 	cf_node_mac(idx, link, mac);
-	eui64(p, mac, a);
+	cf_eui64(p, mac, a);
 }
 
 int cf_node_global(int idx, int link, uint8_t a[16])
@@ -114,7 +124,7 @@ int cf_node_global(int idx, int link, uint8_t a[16])
 	}
 	cf_link_prefix(link, p);
 	cf_node_mac(idx, link, mac);
-	eui64(p, mac, a);
+	cf_eui64(p, mac, a);
 	return 0;
 }
 

@@ -51,6 +51,11 @@ void cf_link_prefix(int link, uint8_t out[16]);
 int cf_node_index(const char *name);
 const char *cf_node_name(int idx);
 int cf_node_count(void);
+/* PREFIX (its first 8 bytes) + the modified EUI-64 interface id of mac. */
+void cf_eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t out[16]);
+/* A NUT address derived from its MAC: attr "ll" (fe80::/64) or "global"
+ * (the link prefix), for drivers that cannot ask the NUT. Returns 0. */
+int cf_nut_addr_eui64(const uint8_t mac[6], int link, const char *attr, uint8_t out[16]);
 /* MAC, link-local and global address of tester node idx on a link. */
 void cf_node_mac(int idx, int link, uint8_t mac[6]);
 void cf_node_ll(int idx, int link, uint8_t a[16]);

@@ -11,6 +11,7 @@
 
 #include "csum.h"
 #include "field.h"
+#include "nodes.h"
 
 static int perr(char *err, size_t errlen, int line, int col, const char *fmt, ...)
 {
@@ -467,13 +468,7 @@ int cf_value_resolve(const struct cf_value *cv, const struct pkt_fdesc *f,
 			if (word_value(cv->args[0], PKT_FT_IP6, r, &a, NULL, 0, err, errlen) ||
 			    word_value(cv->args[1], PKT_FT_MAC, r, &mac, NULL, 0, err, errlen))
 				return -1;
-			memcpy(v->a, a.a, 8);
-			v->a[8] = mac.a[0] ^ 0x02;
-			v->a[9] = mac.a[1];
-			v->a[10] = mac.a[2];
-			v->a[11] = 0xff;
-			v->a[12] = 0xfe;
-			memcpy(v->a + 13, mac.a + 3, 3);
+			cf_eui64(a.a, mac.a, v->a);
 			return 0;
 		}
 		snprintf(err, errlen, "unknown function %s()", cv->text);

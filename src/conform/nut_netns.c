@@ -255,15 +255,12 @@ static int netns_setup(struct nut *n, int nlinks, char *err, size_t errlen)
 			struct net_ip ip = { .family = AF_INET6 };
 			uint8_t mac[6];
 
-			cf_link_prefix(i, ip.a);
+			uint8_t pfx[16];
+
+			cf_link_prefix(i, pfx);
 			memcpy(mac, cfg->have_nut_mac[i] ? cfg->nut_mac[i]
 							 : (const uint8_t[]){ 2, 0, 0, 0, (uint8_t)i, 1 }, 6);
-			ip.a[8] = mac[0] ^ 2;
-			ip.a[9] = mac[1];
-			ip.a[10] = mac[2];
-			ip.a[11] = 0xff;
-			ip.a[12] = 0xfe;
-			memcpy(ip.a + 13, mac + 3, 3);
+			cf_eui64(pfx, mac, ip.a);
 			net_addr_add(p->nl, p->ifindex[i], &ip, 64, 0);
 		}
 		rc = net_link_set_up(p->nl, p->ifindex[i], true);

@@ -735,13 +735,10 @@ static int qemu_ready(struct nut *n, char *err, size_t errlen)
 			struct net_ip ip = { .family = AF_INET6 };
 			char text[INET6_ADDRSTRLEN];
 
-			cf_link_prefix(i, ip.a);
-			ip.a[8] = p->mac[i][0] ^ 2;
-			ip.a[9] = p->mac[i][1];
-			ip.a[10] = p->mac[i][2];
-			ip.a[11] = 0xff;
-			ip.a[12] = 0xfe;
-			memcpy(ip.a + 13, p->mac[i] + 3, 3);
+			uint8_t pfx[16];
+
+			cf_link_prefix(i, pfx);
+			cf_eui64(pfx, p->mac[i], ip.a);
 			net_ip_fmt(&ip, text, sizeof(text));
 			rc = agent_call(n, true, CALL_TIMEOUT_MS, NULL, 0, NULL, 0, err, errlen,
 					"run ip -6 addr add %s/64 dev link%d", text, i);

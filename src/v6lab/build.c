@@ -20,19 +20,8 @@
 static int nut_addr(void *ctx, int link, const char *attr, uint8_t out[16])
 {
 	struct cf_nodes *n = ctx;
-	const uint8_t *mac = n->nut_mac[link];
-	uint8_t p[16] = { 0xfe, 0x80 };
 
-	if (!strcmp(attr, "global"))
-		cf_link_prefix(link, p);
-	memcpy(out, p, 8);
-	out[8] = mac[0] ^ 2;
-	out[9] = mac[1];
-	out[10] = mac[2];
-	out[11] = 0xff;
-	out[12] = 0xfe;
-	memcpy(out + 13, mac + 3, 3);
-	return 0;
+	return cf_nut_addr_eui64(n->nut_mac[link], link, attr, out);
 }
 
 static void usage(FILE *fp)
