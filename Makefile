@@ -8,9 +8,10 @@ DEB_PACKAGES = meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	iproute2 tcpdump tshark python3-scapy radvd ndisc6 procps \
 	libnetfilter-queue-dev iptables socat iputils-ping \
 	nftables conntrack curl python3-pyftpdlib \
-	qemu-system-x86 busybox-static kmod cpio
+	qemu-system-x86 busybox-static kmod cpio \
+	libmicrohttpd-dev sqlite3 git chromium
 
-.PHONY: all deps build test run asan fuzz bench clean
+.PHONY: all deps npm-deps build test run asan fuzz bench clean
 
 all: build
 
@@ -30,8 +31,14 @@ $(BUILD)/build.ninja:
 build: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-test: deps build
+test: deps npm-deps build
 	tests/run-all $(BUILD)
+
+# playwright-core for the browser test of v6lab serve (tests/web).
+npm-deps:
+	@if [ ! -d tests/web/node_modules/playwright-core ] && command -v npm >/dev/null; then \
+		cd tests/web && npm ci --no-audit --no-fund --loglevel=error; \
+	fi
 
 # The main job: the IPv6 core suite against the local Linux kernel, as a host
 # and as a router, in network namespaces (needs root).

@@ -16,6 +16,9 @@ static const struct {
 	{ "report", cmd_report, "markdown results table from run summaries" },
 	{ "build", cmd_build, "build packets written in the notation into a pcap file" },
 	{ "decode", cmd_decode, "print the packets of a pcap file (summary, tree or JSON)" },
+	{ "watch", cmd_watch, "wait for new releases of a stack, build, boot and test each" },
+	{ "compare", cmd_compare, "list the tests whose verdict changed between two runs" },
+	{ "serve", cmd_serve, "web UI and JSON API over the results store" },
 };
 
 static void usage(FILE *fp)

@@ -45,7 +45,7 @@ struct runopts {
 	const char *db;
 	int jobs;
 	int nfilters;
-	const char *filters[16];
+	const char *filters[256];
 	bool list, check, strict, quiet;
 	struct nut_config nut;
 };
@@ -324,8 +324,11 @@ int cmd_run(int argc, char **argv)
 			}
 			break;
 		case 't':
-			if (o.nfilters < 16)
-				o.filters[o.nfilters++] = optarg;
+			if (o.nfilters == (int)(sizeof(o.filters) / sizeof(o.filters[0]))) {
+				fprintf(stderr, "v6lab run: at most %d -t patterns\n", o.nfilters);
+				return 2;
+			}
+			o.filters[o.nfilters++] = optarg;
 			break;
 		case 'o': o.out = optarg; break;
 		case 'd': o.db = optarg; break;
