@@ -111,6 +111,7 @@ static int boot_nut(const char *driver, const struct ar_target_conf *t, const st
 	cfg.log = log;
 	cfg.outdir = dir;
 	cfg.boot_wait_ms = t->boot_timeout * 1000u;
+	cfg.boot_messages = true;
 	if (a->kernel[0])
 		cfg.kernel = a->kernel;
 	if (a->modules[0])

@@ -38,6 +38,8 @@ struct nut_config {
 	const char *kernel;	  /* qemu driver: the vmlinuz to boot (--kernel) */
 	const char *modules;	  /* qemu driver: its lib/modules/VERSION (--modules; NULL:
 				   * beside the kernel as a Debian package lays them out) */
+	bool boot_messages;	  /* qemu driver: the kernel's boot messages on the console
+				   * (no "quiet"), for a kept boot log */
 };
 
 struct nut;

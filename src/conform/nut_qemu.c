@@ -463,7 +463,7 @@ static int start_qemu(struct nut *n, int agent_fd, char *err, size_t errlen)
 	argv[a++] = "-initrd";
 	argv[a++] = p->img.initrd;
 	argv[a++] = "-append";
-	argv[a++] = "console=ttyS0 quiet panic=-1";
+	argv[a++] = n->cfg->boot_messages ? "console=ttyS0 panic=-1" : "console=ttyS0 quiet panic=-1";
 	argv[a++] = "-serial";
 	argv[a++] = console;
 	argv[a++] = "-chardev";
