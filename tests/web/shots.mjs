@@ -25,6 +25,13 @@ try {
 	await page.screenshot({ path: join(out, 'autorun-overview.png'), fullPage: true });
 	await page.goto(base + '/matrix?suite=' + encodeURIComponent(suite));
 	await page.screenshot({ path: join(out, 'autorun-matrix.png'), fullPage: false });
+	// Further down: scroll to the last row that is not PASS everywhere.
+	const odd = page.locator('.cell.FAIL, .cell.ERROR, .cell.WARN').last();
+	if (await odd.count()) {
+		await odd.scrollIntoViewIfNeeded();
+		await page.evaluate(() => window.scrollBy(0, -120));
+		await page.screenshot({ path: join(out, 'autorun-matrix-failures.png'), fullPage: false });
+	}
 	const link = page.locator('a.compare-link').first();
 	if (await link.count()) {
 		await link.click();
