@@ -272,7 +272,8 @@ static int answer_bc(const struct m6_ctl_view *v, bool json, FILE *fp)
 		rc = m6_bcache_walk(v->bc, bc_collect, &r);
 		if (rc)
 			goto out;
-		qsort(r.b, r.n, sizeof(*r.b), by_hoa);
+		if (r.n)
+			qsort(r.b, r.n, sizeof(*r.b), by_hoa);
 	}
 	if (json) {
 		fputs("[", fp);
