@@ -1,5 +1,5 @@
 /*
- * In-process benchmark of mip6d's role code (see bench/mip6/README.md):
+ * In-process benchmark of mip6d's role code (see bench/README.md, section mip6):
  * the daemon runs with operations that only count what it sends, on a clock
  * the benchmark moves, so what is timed is the daemon's own work per
  * message: checksum, parsing, binding cache, the answer built (with its
