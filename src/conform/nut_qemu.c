@@ -972,50 +972,37 @@ static int act_udp(struct nut *n, int link, int argc, char **argv, char *err, si
 static int act_pmtu(struct nut *n, int link, const char *dst_s, char *out, size_t outlen, char *err,
 		    size_t errlen)
 {
-	char data[4096], dst[INET6_ADDRSTRLEN], oif[32] = "", *save = NULL;
+	char data[512], dst[INET6_ADDRSTRLEN], oif[32] = "";
 	struct net_ip ip;
+	unsigned long mtu;
+	char *end;
 	int rc;
 
 	if (parse_addr6(dst_s, &ip, dst, sizeof(dst))) {
 		snprintf(err, errlen, "nut pmtu LINK DST -> $mtu");
 		return -EINVAL;
 	}
-	/* busybox ip shows no exception route for a multicast destination
-	 * (not even as "cache"), so a Packet Too Big would go unseen. */
-	if (ip.a[0] == 0xff) {
-		snprintf(err, errlen, "the path MTU to the multicast address %s is not readable in the qemu "
-				      "NUT (busybox ip prints no route metrics)", dst);
-		return -ENOSYS;
-	}
+	/* As the netns driver: a UDP socket connected to DST (the link as the
+	 * scope of a link-local or multicast destination), then IPV6_MTU, by
+	 * the static helper in the image (busybox ip prints no route MTU). */
 	if (is_scoped(&ip))
-		snprintf(oif, sizeof(oif), " oif link%d", link);
+		snprintf(oif, sizeof(oif), " link%d", link);
 	rc = agent_call(n, true, CALL_TIMEOUT_MS, data, sizeof(data), NULL, 0, err, errlen,
-			"run ip -6 route get %s%s", dst, oif);
+			"run v6lab-nut-pmtu %s%s", dst, oif);
 	if (rc)
 		return rc;
-	for (char *t = strtok_r(data, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
-		if (!strcmp(t, "mtu")) {
-			t = strtok_r(NULL, " \t\n", &save);
-			if (t) {
-				snprintf(out, outlen, "%lu", strtoul(t, NULL, 10));
-				return 0;
-			}
-		}
-		/* An exception route (a Packet Too Big came): busybox ip shows it
-		 * as "cache" but prints no metrics, so its MTU stays unknown. */
-		if (!strcmp(t, "cache")) {
-			snprintf(err, errlen, "the path MTU to %s is not readable in the qemu NUT: it has an "
-					      "exception route, whose MTU busybox ip does not print", dst);
-			return -ENOSYS;
-		}
+	if (strncmp(data, "mtu ", 4)) {
+		data[strcspn(data, "\n")] = 0;
+		snprintf(err, errlen, "path MTU of %s: %s", dst, data[0] ? data : "no answer");
+		return -EIO;
 	}
-	/* No exception route: the path MTU is the link's IPv6 MTU. */
-	{
-		char key[64];
-
-		snprintf(key, sizeof(key), "net/ipv6/conf/link%d/mtu", link);
-		return agent_call(n, true, CALL_TIMEOUT_MS, NULL, 0, out, outlen, err, errlen, "r %s", key);
+	mtu = strtoul(data + 4, &end, 10);
+	if (end == data + 4 || mtu < 1280 || mtu > 65536) {
+		snprintf(err, errlen, "path MTU of %s: bad answer '%.40s'", dst, data);
+		return -EIO;
 	}
+	snprintf(out, outlen, "%lu", mtu);
+	return 0;
 }
 
 static int act_inject(struct nut *n, int link, int argc, char **argv, char *err, size_t errlen)

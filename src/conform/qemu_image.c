@@ -550,6 +550,7 @@ static int write_image(const char *tmp, const char *busybox, const char *moddir,
 	qemu_cpio_symlink(&c, "bin/sh", "busybox");
 	qemu_cpio_file(&c, "init", 0755, qemu_init_script, strlen(qemu_init_script));
 	qemu_cpio_file(&c, "agent", 0755, qemu_agent_script, strlen(qemu_agent_script));
+	qemu_cpio_file(&c, "bin/v6lab-nut-pmtu", 0755, qemu_pmtu_helper, qemu_pmtu_helper_len);
 	for (int i = 0; i < npaths; i++) {
 		char m[64], full[2 * QEMU_PATH_MAX];
 
@@ -638,6 +639,7 @@ int qemu_image_prepare(const char *kernel, const char *modules, const char *cach
 	h = fnv(h, "v6lab-initramfs-1", 17);
 	h = fnv(h, qemu_init_script, strlen(qemu_init_script));
 	h = fnv(h, qemu_agent_script, strlen(qemu_agent_script));
+	h = fnv(h, qemu_pmtu_helper, qemu_pmtu_helper_len);
 	h = fnv_stat(h, busybox);
 	for (int i = 0; i < npaths; i++) {
 		char full[2 * QEMU_PATH_MAX];

@@ -68,4 +68,8 @@ int qemu_cpio_end(struct qemu_cpio *c);
 extern const char qemu_agent_script[];
 extern const char qemu_init_script[];
 
+/* v6lab-nut-pmtu (qemu_helper.c), built static and embedded at build time. */
+extern const unsigned char qemu_pmtu_helper[];
+extern const unsigned long qemu_pmtu_helper_len;
+
 #endif
