@@ -837,6 +837,26 @@ int ar_web_matrix_build(struct ar_web_req *rq, const char *suite, const char *ta
 
 /* ---- comparison ---- */
 
+int ar_web_matrix_req(struct ar_web_req *rq, struct ar_web_resp *rs, struct ar_web_matrix *m,
+		      const char **suite, const char **target)
+{
+	int rc;
+
+	*suite = ar_web_arg(rq, "suite");
+	*target = ar_web_arg(rq, "target");
+	if (!*suite || !**suite)
+		return ar_web_error(rq, rs, 400, "missing parameter 'suite'");
+	if (*target && !**target)
+		*target = NULL;
+	rc = ar_web_matrix_build(rq, *suite, *target, m);
+	if (rc == -ENOENT)
+		return ar_web_error(rq, rs, 404, "no finished run of suite '%s'%s%s", *suite,
+				    *target ? " on target " : "", *target ? *target : "");
+	if (rc < 0)
+		return ar_web_store_error(rq, rs, rc, "the matrix");
+	return 0;
+}
+
 static int64_t result_id_of(const struct ar_web_vec *v, const char *test)
 {
 	for (size_t i = 0; i < v->n; i++) {

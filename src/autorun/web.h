@@ -164,6 +164,11 @@ struct ar_web_matrix {
 	struct ar_web_vec targets; /* const char *: every target of the suite */
 };
 
+/* The matrix a request asks for (parameters suite, optional target, which
+ * go to *suite and *target): 0, or a negative errno with the 400/404/500
+ * response written. */
+int ar_web_matrix_req(struct ar_web_req *rq, struct ar_web_resp *rs, struct ar_web_matrix *m,
+		      const char **suite, const char **target);
 /* 0, -ENOENT when the suite section has no ended suite run (on target). */
 int ar_web_matrix_build(struct ar_web_req *rq, const char *suite, const char *target,
 			struct ar_web_matrix *m);

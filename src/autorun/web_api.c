@@ -476,21 +476,14 @@ int ar_api_compare(struct ar_web_req *rq, const int64_t *ids, const char *name,
 int ar_api_matrix(struct ar_web_req *rq, const int64_t *ids, const char *name,
 		  struct ar_web_resp *rs)
 {
-	const char *suite = ar_web_arg(rq, "suite"), *target = ar_web_arg(rq, "target");
+	const char *suite, *target;
 	struct ar_web_matrix m;
 	json_t *o, *cols, *rows, *t;
 	int rc;
 
-	if (!suite || !*suite)
-		return ar_web_error(rq, rs, 400, "missing parameter 'suite'");
-	if (target && !*target)
-		target = NULL;
-	rc = ar_web_matrix_build(rq, suite, target, &m);
-	if (rc == -ENOENT)
-		return ar_web_error(rq, rs, 404, "no finished run of suite '%s'%s%s", suite,
-				    target ? " on target " : "", target ? target : "");
+	rc = ar_web_matrix_req(rq, rs, &m, &suite, &target);
 	if (rc < 0)
-		return ar_web_store_error(rq, rs, rc, "the matrix");
+		return rc;
 	o = json_object();
 	set(rq, o, "suite", jstr(suite));
 	set(rq, o, "target", target ? jstr(target) : json_null());
